@@ -1,0 +1,254 @@
+"""The `assess` command line: one thin function per command; the work happens in the pipeline."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from assessor import __version__
+from assessor.document import build_document
+from assessor.engine.rules import Rule, RuleError, load_rules
+from assessor.findings import Severity
+from assessor.render import RENDERERS
+from assessor.scan import ScanResult, scan
+from assessor.sources.documents import DEFAULT_MAX_BYTES
+from assessor.sources.result import SourceResult
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+
+app = typer.Typer(
+    help="Find what depends on Docker Engine before Kubernetes moves to containerd.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+rules_app = typer.Typer(help="List the rules, or explain one.", invoke_without_command=True)
+app.add_typer(rules_app, name="rules")
+
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    yaml = "yaml"
+    markdown = "markdown"
+
+
+def _fail_on(value: str) -> str:
+    if value != "none":
+        try:
+            Severity.parse(value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return value
+
+
+OutputOpt = Annotated[OutputFormat, typer.Option("-o", "--output", help="Output format.")]
+OutputFileOpt = Annotated[
+    Path | None, typer.Option("--output-file", help="Write the report here instead of stdout.")
+]
+FailOnOpt = Annotated[
+    str,
+    typer.Option(
+        "--fail-on",
+        callback=_fail_on,
+        help="Exit 1 when a finding has this severity or worse: critical, high, medium, low, info, none.",
+    ),
+]
+AllowPartialOpt = Annotated[
+    bool, typer.Option("--allow-partial", help="Exit 0 rather than 3 when the scan could not read everything.")
+]
+QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="Do not print notes about skipped input.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"assess {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Find what depends on Docker Engine before Kubernetes moves to containerd."""
+
+
+def parse_duration(text: str) -> float:
+    """kubectl's --request-timeout style: 30, 30s, 1m, 1m30s, 500ms."""
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text)
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h)", text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise typer.BadParameter(f"{text!r} is not a duration like 30s, 1m or 1m30s")
+    scale = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
+    return sum(float(n) * scale[u] for n, u in parts)
+
+
+def _report_problems(source: SourceResult, quiet: bool) -> None:
+    for problem in source.problems.items:
+        if quiet and problem.level == "note":
+            continue
+        stderr.print(problem.one_line(), markup=False)
+
+
+def _finish(
+    result: ScanResult, output: OutputFormat, output_file: Path | None, fail_on: str, allow_partial: bool, quiet: bool
+) -> None:
+    _report_problems(result.source, quiet)
+    if not result.usable:
+        stderr.print("error: no Kubernetes objects could be read from the input", markup=False)
+        raise typer.Exit(EXIT_USAGE)
+    doc = build_document(result)
+    text = RENDERERS[output.value](doc)
+    if output_file is not None:
+        output_file.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    worst = result.worst()
+    if fail_on != "none" and worst is not None and worst >= Severity.parse(fail_on):
+        raise typer.Exit(EXIT_FINDINGS)
+    if not result.source.complete and not allow_partial:
+        raise typer.Exit(EXIT_INCOMPLETE)
+    raise typer.Exit(EXIT_OK)
+
+
+def _load_rules_or_exit() -> list[Rule]:
+    try:
+        return load_rules()
+    except RuleError as exc:
+        stderr.print(f"error: {exc}", markup=False)
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+@app.command()
+def cluster(
+    kubeconfig: Annotated[
+        str | None, typer.Option("--kubeconfig", help="Path to the kubeconfig file (default: $KUBECONFIG, ~/.kube/config).")
+    ] = None,
+    context: Annotated[str | None, typer.Option("--context", help="The kubeconfig context to use.")] = None,
+    namespace: Annotated[
+        list[str] | None, typer.Option("-n", "--namespace", help="Only this namespace (repeatable).")
+    ] = None,
+    all_namespaces: Annotated[
+        bool, typer.Option("-A", "--all-namespaces", help="All namespaces (the default without -n).")
+    ] = False,
+    request_timeout: Annotated[
+        str, typer.Option("--request-timeout", help="Timeout for each API request, e.g. 30s or 1m.")
+    ] = "30s",
+    chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, max=10000, help="Objects per list page.")] = 500,
+    snapshot: Annotated[
+        Path | None,
+        typer.Option("--snapshot", help="Read a `kubectl get … -A -o yaml|json` dump instead of a live cluster."),
+    ] = None,
+    output: OutputOpt = OutputFormat.table,
+    output_file: OutputFileOpt = None,
+    fail_on: FailOnOpt = "high",
+    allow_partial: AllowPartialOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Scan a live cluster (read-only) or a snapshot of one."""
+    rules = _load_rules_or_exit()
+    if snapshot is not None:
+        if kubeconfig or context or namespace:
+            raise typer.BadParameter("--snapshot reads a file; it does not combine with --kubeconfig, --context or -n")
+        from assessor.sources.files import load_snapshot
+
+        source = load_snapshot(str(snapshot))
+    else:
+        if namespace and all_namespaces:
+            raise typer.BadParameter("-n and -A exclude each other")
+        from assessor.sources.live import LiveCluster, LiveError, LiveOptions, collect
+
+        options = LiveOptions(
+            kubeconfig=kubeconfig,
+            context=context,
+            namespaces=tuple(namespace or ()),
+            request_timeout=parse_duration(request_timeout),
+            page_size=chunk_size,
+        )
+        try:
+            live = LiveCluster(options)
+            if stderr.is_terminal:
+                with stderr.status("reading the cluster…") as status:
+                    source = collect(live, progress=lambda msg: status.update(msg))
+            else:
+                source = collect(live)
+        except LiveError as exc:
+            stderr.print(f"error: {exc}", markup=False)
+            raise typer.Exit(EXIT_USAGE) from None
+        if not source.objects and all(c.status != "complete" for c in source.coverage):
+            for entry in source.coverage:
+                stderr.print(f"error: {entry.resource}: {entry.status} {entry.message or ''}".rstrip(), markup=False)
+    _finish(scan(source, rules), output, output_file, fail_on, allow_partial, quiet)
+
+
+@app.command()
+def manifests(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories (recursive) or - for stdin.")],
+    output: OutputOpt = OutputFormat.table,
+    output_file: OutputFileOpt = None,
+    fail_on: FailOnOpt = "high",
+    allow_partial: AllowPartialOpt = False,
+    quiet: QuietOpt = False,
+    max_file_size: Annotated[
+        int, typer.Option("--max-file-size", min=1, help="Skip files larger than this many MiB.")
+    ] = DEFAULT_MAX_BYTES // (1024 * 1024),
+) -> None:
+    """Scan manifest files, `helm template` output and `kubectl get -o yaml` dumps."""
+    from assessor.sources.files import scan_paths
+
+    rules = _load_rules_or_exit()
+    source = scan_paths(paths, max_bytes=max_file_size * 1024 * 1024)
+    _finish(scan(source, rules), output, output_file, fail_on, allow_partial, quiet)
+
+
+@rules_app.callback()
+def rules_list(
+    ctx: typer.Context,
+    output: Annotated[OutputFormat, typer.Option("-o", "--output", help="table, json, yaml or markdown.")] = OutputFormat.table,
+) -> None:
+    """List every rule: id, severity, category, title."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from assessor.render.rules import render_rule_list
+
+    sys.stdout.write(render_rule_list(_load_rules_or_exit(), output.value))
+
+
+@rules_app.command("show")
+def rules_show(
+    rule_id: Annotated[str, typer.Argument(help="A rule id (DOCK001) or slug (docker-socket-mount).")],
+    output: Annotated[OutputFormat, typer.Option("-o", "--output", help="table, json, yaml or markdown.")] = OutputFormat.table,
+) -> None:
+    """Explain one rule: why it matters, what to do, what it matches."""
+    from assessor.render.rules import render_rule
+
+    rules = _load_rules_or_exit()
+    wanted = rule_id.strip().lower()
+    for rule in rules:
+        if wanted in (rule.id.lower(), rule.slug.lower()):
+            sys.stdout.write(render_rule(rule, output.value))
+            return
+    stderr.print(f"error: no rule {rule_id!r}; `assess rules` lists them", markup=False)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def main() -> None:
+    prog = "kubectl assess" if os.path.basename(sys.argv[0]).startswith("kubectl-") else "assess"
+    try:
+        app(prog_name=prog)
+    except KeyboardInterrupt:
+        stderr.print("interrupted", markup=False)
+        sys.exit(130)

@@ -1,0 +1,45 @@
+"""The one versioned result document that every renderer reads (docs/output-schema.md)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from assessor import __version__
+from assessor.findings import CATEGORIES, Severity
+from assessor.scan import ScanResult
+
+SCHEMA_VERSION = "1.0"
+
+
+def build_document(result: ScanResult) -> dict[str, Any]:
+    src = result.source
+    inv = result.inventory
+    active = result.active()
+    by_severity = Counter(f.severity.name for f in active)
+    by_category = Counter(f.category for f in active)
+    coverage = {
+        "complete": src.complete,
+        "filesRead": src.files_read if src.kind != "cluster" else None,
+        "inputErrors": len(src.problems.errors),
+        "resources": [c.to_dict() for c in src.coverage],
+    }
+    return {
+        "schemaVersion": SCHEMA_VERSION,
+        "kind": "Assessment",
+        "tool": {"name": "assessor", "version": __version__},
+        "source": src.description,
+        "findings": [f.to_dict() for f in result.findings],
+        "problems": [p.to_dict() for p in src.problems.items],
+        "summary": {
+            "bySeverity": {s.name: by_severity.get(s.name, 0) for s in sorted(Severity, reverse=True)},
+            "byCategory": {c: by_category[c] for c in CATEGORIES if by_category.get(c)},
+            "findings": len(active),
+            "suppressed": len(result.findings) - len(active),
+            "objectsScanned": len(src.objects),
+            "workloadsScanned": len(inv.workloads),
+            "nodesScanned": len(inv.nodes),
+            "configMapsScanned": len(inv.configmaps),
+            "coverage": coverage,
+        },
+    }

@@ -1,0 +1,1 @@
+"""The rules engine: rule data from rules/, matcher templates, evaluation into findings."""

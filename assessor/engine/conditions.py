@@ -1,0 +1,56 @@
+"""`adjust` conditions: when a hit is worse, milder, or not a finding at all."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from assessor.engine.context import WorkloadContext, as_str, container_strings
+from assessor.engine.hostpaths import PathMatcher
+from assessor.engine.templates import Context, Hit
+
+
+@lru_cache(maxsize=512)
+def _re(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def holds(when: dict[str, Any], hit: Hit, ctx: Context) -> bool:
+    return all(_holds_one(key, expected, hit, ctx) for key, expected in when.items())
+
+
+def _holds_one(key: str, expected: Any, hit: Hit, ctx: Context) -> bool:
+    if key == "not":
+        return not holds(expected, hit, ctx)
+    if key == "any":
+        return any(holds(item, hit, ctx) for item in expected)
+    if key == "podMentions":
+        return isinstance(ctx, WorkloadContext) and bool(_re(str(expected)).search(ctx.text))
+    if key == "containerArgs":
+        if hit.container is None:
+            return False
+        return bool(_re(str(expected)).search("\n".join(container_strings(hit.container.spec))))
+    if key == "containerEnv":
+        return hit.container is not None and all(
+            _env_matches(hit.container.spec, str(name), str(pattern)) for name, pattern in expected.items()
+        )
+    if key == "podHostPath":
+        if not isinstance(ctx, WorkloadContext):
+            return False
+        matcher = PathMatcher.from_params(expected)
+        return any(
+            isinstance(v.get("hostPath"), dict) and matcher.matches(as_str(v["hostPath"].get("path")) or "")
+            for _, v in ctx.volumes
+        )
+    actual = hit.facts.get(key)
+    if isinstance(expected, str) and isinstance(actual, str):
+        return actual.lower() == expected.lower()
+    return bool(actual == expected)
+
+
+def _env_matches(spec: dict[str, Any], name: str, pattern: str) -> bool:
+    for env in spec.get("env") or []:
+        if isinstance(env, dict) and env.get("name") == name:
+            return bool(_re(pattern).search(as_str(env.get("value")) or ""))
+    return False

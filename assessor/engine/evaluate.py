@@ -1,0 +1,124 @@
+"""Run every rule over the inventory once and turn hits into findings."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from assessor.engine.conditions import holds
+from assessor.engine.context import ConfigMapContext, NodeContext, WorkloadContext
+from assessor.engine.rules import Rule
+from assessor.engine.templates import TEMPLATES, Context, Hit
+from assessor.findings import Finding, Severity
+from assessor.inventory.build import Inventory, Workload
+from assessor.objects import K8sObject
+from assessor.sources.origin import format_path
+
+
+class _Format(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+class Engine:
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+        # Parameters are compiled once, not once per object.
+        self._compiled = {rule.id: TEMPLATES[rule.template].compile(rule.params) for rule in rules}
+        self._by_target: dict[str, list[Rule]] = defaultdict(list)
+        for rule in rules:
+            self._by_target[TEMPLATES[rule.template].target].append(rule)
+
+    def evaluate(self, inv: Inventory) -> list[Finding]:
+        findings: list[Finding] = []
+        for workload in inv.workloads:
+            findings.extend(self._run("workload", WorkloadContext(workload), workload.obj, workload))
+        users = configmap_users(inv.workloads)
+        for cm in inv.configmaps:
+            ctx = ConfigMapContext(cm, users.get((cm.namespace or "", cm.name), []))
+            findings.extend(self._run("configmap", ctx, cm, None))
+        pods_by_node: dict[str, list[K8sObject]] = defaultdict(list)
+        for pod in inv.pods:
+            spec = pod.raw.get("spec")
+            node_name = spec.get("nodeName") if isinstance(spec, dict) else None
+            if isinstance(node_name, str):
+                pods_by_node[node_name].append(pod)
+        for node in inv.nodes:
+            findings.extend(self._run("node", NodeContext(node, pods_by_node.get(node.name, [])), node, None))
+        findings.sort(key=Finding.sort_key)
+        return findings
+
+    def _run(self, target: str, ctx: Context, obj: K8sObject, workload: Workload | None) -> list[Finding]:
+        out = []
+        for rule in self._by_target.get(target, ()):
+            for hit in TEMPLATES[rule.template].hits(ctx, self._compiled[rule.id]):
+                severity, reason = self._severity(rule, hit, ctx)
+                if severity is None:
+                    continue
+                out.append(self._finding(rule, hit, obj, workload, severity, reason))
+        return out
+
+    @staticmethod
+    def _severity(rule: Rule, hit: Hit, ctx: Context) -> tuple[Severity | None, str | None]:
+        for adjust in rule.adjust:
+            if holds(adjust.when, hit, ctx):
+                return adjust.severity, adjust.reason
+        return rule.severity, None
+
+    @staticmethod
+    def _finding(
+        rule: Rule, hit: Hit, obj: K8sObject, workload: Workload | None, severity: Severity, reason: str | None
+    ) -> Finding:
+        path = format_path(hit.path)
+        values = _Format(hit.facts)
+        values.update(value=hit.value, path=path, container=hit.container.name if hit.container else "")
+        message = rule.message.format_map(values) if rule.message else f"{path}: {hit.value}"
+        if reason:
+            message = f"{message} ({reason})"
+        location = {
+            "file": obj.origin.file,
+            "line": obj.origin.line_of(hit.path, hit.value_line),
+        }
+        if obj.origin.rendered_from:
+            location["renderedFrom"] = obj.origin.rendered_from
+        return Finding(
+            rule_id=rule.id,
+            slug=rule.slug,
+            category=rule.category,
+            severity=severity,
+            title=rule.title,
+            message=message,
+            remediation=rule.remediation,
+            docs=rule.docs,
+            object=obj.ref(),
+            location=location,
+            evidence_path=path,
+            evidence_value=hit.value,
+            container=hit.container.name if hit.container else None,
+            owner=workload.owner if workload else None,
+            related=hit.related,
+        )
+
+
+def configmap_users(workloads: list[Workload]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """Which workloads mount or read each ConfigMap, keyed by (namespace, name)."""
+    users: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for w in workloads:
+        names: set[str] = set()
+        for _, volume in w.pod.volumes():
+            cm = volume.get("configMap")
+            if isinstance(cm, dict) and isinstance(cm.get("name"), str):
+                names.add(cm["name"])
+            projected = volume.get("projected")
+            if isinstance(projected, dict):
+                for src in projected.get("sources") or []:
+                    if isinstance(src, dict) and isinstance(src.get("configMap"), dict):
+                        names.add(str(src["configMap"].get("name")))
+        for c in w.pod.containers():
+            for env_from in c.spec.get("envFrom") or []:
+                if isinstance(env_from, dict) and isinstance(env_from.get("configMapRef"), dict):
+                    names.add(str(env_from["configMapRef"].get("name")))
+        ref = {"kind": w.obj.kind, "namespace": w.obj.namespace, "name": w.obj.name}
+        for name in sorted(names):
+            users[(w.obj.namespace or "", name)].append(ref)
+    return users

@@ -1,0 +1,1 @@
+"""Objects into workloads: pod specs located, owners resolved, origins kept."""

@@ -1,0 +1,63 @@
+"""The one object type that flows from sources into the inventory: a raw dict plus its origin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from assessor.sources.origin import Origin
+
+
+@dataclass(slots=True)
+class K8sObject:
+    raw: dict[str, Any]
+    origin: Origin
+
+    @property
+    def kind(self) -> str:
+        return str(self.raw.get("kind") or "")
+
+    @property
+    def api_version(self) -> str:
+        return str(self.raw.get("apiVersion") or "")
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        meta = self.raw.get("metadata")
+        return meta if isinstance(meta, dict) else {}
+
+    @property
+    def name(self) -> str:
+        return str(self.metadata.get("name") or self.metadata.get("generateName") or "")
+
+    @property
+    def namespace(self) -> str | None:
+        ns = self.metadata.get("namespace")
+        return str(ns) if ns else None
+
+    @property
+    def uid(self) -> str | None:
+        uid = self.metadata.get("uid")
+        return str(uid) if uid else None
+
+    @property
+    def annotations(self) -> dict[str, Any]:
+        ann = self.metadata.get("annotations")
+        return ann if isinstance(ann, dict) else {}
+
+    @property
+    def labels(self) -> dict[str, Any]:
+        labels = self.metadata.get("labels")
+        return labels if isinstance(labels, dict) else {}
+
+    def ref(self) -> dict[str, Any]:
+        return {
+            "apiVersion": self.api_version,
+            "kind": self.kind,
+            "namespace": self.namespace,
+            "name": self.name,
+        }
+
+    def display(self) -> str:
+        ns = f"{self.namespace}/" if self.namespace else ""
+        return f"{self.kind} {ns}{self.name}"

@@ -1,0 +1,61 @@
+"""Small formatting helpers shared by the human-readable renderers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
+
+
+def object_label(f: dict[str, Any]) -> str:
+    o = f["object"]
+    ns = f"{o['namespace']}/" if o.get("namespace") else ""
+    return f"{o['kind']} {ns}{o['name']}"
+
+
+def location_label(f: dict[str, Any]) -> str:
+    loc = f.get("location") or {}
+    if not loc.get("file"):
+        return ""
+    return f"{loc['file']}:{loc['line']}" if loc.get("line") else str(loc["file"])
+
+
+def active_findings(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return [f for f in doc["findings"] if not f["suppressed"]]
+
+
+def by_severity(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    return [(s, [f for f in findings if f["severity"] == s]) for s in SEVERITY_ORDER if any(
+        f["severity"] == s for f in findings)]
+
+
+def rules_seen(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per rule that fired, in severity order, for the 'what to do' section."""
+    seen: dict[str, dict[str, Any]] = {}
+    for f in findings:
+        seen.setdefault(f["ruleId"], f)
+    return list(seen.values())
+
+
+def coverage_lines(doc: dict[str, Any]) -> list[str]:
+    cov = doc["summary"]["coverage"]
+    lines = []
+    for r in cov["resources"]:
+        if r["status"] in ("complete", "not-served"):
+            continue
+        where = f" in namespace {r['namespace']}" if r.get("namespace") else ""
+        lines.append(f"{r['resource']}{where}: {r['status']}" + (f" ({r['message']})" if r.get("message") else ""))
+    if cov["inputErrors"]:
+        lines.append(f"{cov['inputErrors']} input problem(s): see the messages above or 'problems'")
+    return lines
+
+
+def source_label(doc: dict[str, Any]) -> str:
+    src = doc["source"]
+    if src["type"] == "snapshot":
+        return f"snapshot {src['path']}"
+    if src["type"] == "manifests":
+        return "manifests " + ", ".join(src["paths"])
+    ctx = src.get("context") or "current context"
+    version = f", Kubernetes {src['serverVersion']}" if src.get("serverVersion") else ""
+    return f"cluster ({ctx}{version})"

@@ -1,0 +1,61 @@
+"""Markdown for pull-request comments and change reviews."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assessor.render.common import (
+    active_findings,
+    by_severity,
+    coverage_lines,
+    location_label,
+    object_label,
+    rules_seen,
+    source_label,
+)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render(doc: dict[str, Any]) -> str:
+    findings = active_findings(doc)
+    summary = doc["summary"]
+    out = [f"# Docker Engine dependencies: {source_label(doc)}", ""]
+    out.append(
+        f"{summary['objectsScanned']} objects scanned ({summary['workloadsScanned']} workloads, "
+        f"{summary['nodesScanned']} nodes, {summary['configMapsScanned']} ConfigMaps); "
+        f"**{summary['findings']} findings**"
+        + (f", {summary['suppressed']} suppressed" if summary["suppressed"] else "")
+        + "."
+    )
+    out += ["", "| Severity | Findings |", "| --- | ---: |"]
+    out += [f"| {s} | {n} |" for s, n in summary["bySeverity"].items()]
+    for severity, group in by_severity(findings):
+        out += ["", f"## {severity.capitalize()} ({len(group)})", ""]
+        out += ["| Rule | Object | Container | Evidence | Where |", "| --- | --- | --- | --- | --- |"]
+        for f in group:
+            out.append(
+                f"| {f['ruleId']} | {_cell(object_label(f))} | {_cell(f['container'] or '')} | "
+                f"{_cell(f['message'])} | {_cell(location_label(f))} |"
+            )
+    if findings:
+        out += ["", "## What to do", ""]
+        for f in rules_seen(findings):
+            out.append(f"- **{f['ruleId']} {f['title']}**: {f['remediation']} ([docs]({f['docs']}))")
+    gaps = coverage_lines(doc)
+    out += ["", "## Coverage", ""]
+    if gaps:
+        out.append("**Incomplete**: the scan could not see everything.")
+        out.append("")
+        out += [f"- {_cell(line)}" for line in gaps]
+    else:
+        out.append("Complete: every resource and file was read.")
+    problems = doc["problems"]
+    if problems:
+        out += ["", "## Input problems", ""]
+        for p in problems:
+            place = f"{p['file']}:{p['line']}" if p.get("line") else p["file"]
+            out.append(f"- {p['level']}: `{place}`: {_cell(p['message'])}")
+    return "\n".join(out) + "\n"

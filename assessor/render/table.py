@@ -1,0 +1,73 @@
+"""The default terminal view: findings grouped by severity, then what to do, then coverage."""
+
+from __future__ import annotations
+
+import io
+import os
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from assessor.render.common import (
+    active_findings,
+    by_severity,
+    coverage_lines,
+    location_label,
+    object_label,
+    rules_seen,
+    source_label,
+)
+
+STYLES = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
+
+
+def render(doc: dict[str, Any], width: int | None = None, color: bool = False) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width or int(os.environ.get("COLUMNS", "0") or 0) or 140,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+    )
+    findings = active_findings(doc)
+    summary = doc["summary"]
+    console.print(Text(f"Docker Engine dependencies in {source_label(doc)}", style="bold"))
+    console.print(
+        f"{summary['objectsScanned']} objects: {summary['workloadsScanned']} workloads, "
+        f"{summary['nodesScanned']} nodes, {summary['configMapsScanned']} ConfigMaps"
+    )
+    if not findings:
+        console.print(Text("No Docker Engine dependencies found.", style="green"))
+    for severity, group in by_severity(findings):
+        table = Table(
+            title=Text(f"{severity.upper()} ({len(group)})", style=STYLES[severity]),
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            expand=False,
+        )
+        table.add_column("RULE", no_wrap=True)
+        table.add_column("OBJECT", overflow="fold")
+        table.add_column("CONTAINER", overflow="fold")
+        table.add_column("EVIDENCE", overflow="fold")
+        table.add_column("WHERE", overflow="fold")
+        for f in group:
+            table.add_row(f["ruleId"], object_label(f), f["container"] or "", f["message"], location_label(f))
+        console.print(table)
+    if findings:
+        console.print(Text("What to do", style="bold"))
+        for f in rules_seen(findings):
+            console.print(f"  {f['ruleId']} {f['title']}: {f['remediation']}")
+            console.print(f"    {f['docs']}", style="dim")
+    counts = ", ".join(f"{n} {s}" for s, n in summary["bySeverity"].items() if n)
+    suppressed = f"; {summary['suppressed']} suppressed" if summary["suppressed"] else ""
+    console.print(f"\n{summary['findings']} findings" + (f" ({counts})" if counts else "") + suppressed)
+    gaps = coverage_lines(doc)
+    if gaps:
+        console.print(Text("Coverage: INCOMPLETE — the scan could not see everything:", style="bold yellow"))
+        for line in gaps:
+            console.print(f"  - {line}")
+    return buffer.getvalue()

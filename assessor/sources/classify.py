@@ -1,0 +1,54 @@
+"""Decide what a parsed document is: Kubernetes objects, a List of them, or something to skip."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from assessor.objects import K8sObject
+from assessor.problems import Problems
+from assessor.sources.documents import Document
+from assessor.sources.origin import Origin
+
+
+def objects_from_document(doc: Document, file_name: str, problems: Problems) -> Iterator[K8sObject]:
+    shown = doc.helm_source or file_name
+    rendered_from = file_name if doc.helm_source else None
+    data = doc.data
+    if not isinstance(data, dict):
+        what = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+        problems.note(shown, f"document is {what}, not a Kubernetes object; skipped", doc.line)
+        return
+    kind, api_version = data.get("kind"), data.get("apiVersion")
+    if kind is None and api_version is None:
+        problems.note(shown, f"{_describe_foreign(data)}; skipped", doc.line)
+        return
+    if not isinstance(kind, str) or not isinstance(api_version, str) or not kind or not api_version:
+        problems.error(shown, "apiVersion and kind must both be non-empty strings; document skipped", doc.line)
+        return
+    if kind.endswith("List") and "items" in data:
+        items = data.get("items")
+        if items is None:
+            return
+        if not isinstance(items, list):
+            problems.error(shown, f"{kind}.items must be a list, got {type(items).__name__}", doc.line)
+            return
+        lines = doc.item_lines or []
+        for i, item in enumerate(items):
+            line = lines[i] if i < len(lines) else doc.line
+            if not isinstance(item, dict) or not isinstance(item.get("kind"), str):
+                problems.error(shown, f"{kind}.items[{i}] is not a Kubernetes object; skipped", line)
+                continue
+            locator = doc.locator.child(("items", i)) if doc.locator else None
+            item.setdefault("apiVersion", "")
+            yield K8sObject(item, Origin(shown, line, rendered_from, locator))
+        return
+    yield K8sObject(data, Origin(shown, doc.line, rendered_from, doc.locator))
+
+
+def _describe_foreign(data: dict[str, Any]) -> str:
+    if "services" in data and ("version" in data or isinstance(data.get("services"), dict)):
+        return "Docker Compose file, not a Kubernetes object"
+    if "stages" in data or "jobs" in data or "on" in data or True in data:
+        return "CI configuration, not a Kubernetes object"
+    return "no apiVersion/kind (Helm values or other YAML), not a Kubernetes object"

@@ -1,0 +1,210 @@
+"""Read YAML/JSON text into documents, each with its first line, defending against hostile input.
+
+A multi-document file is split on `---` lines before parsing, so one broken
+document costs only itself, and each document knows its line and, for
+`helm template` output, the template it was rendered from (`# Source:`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from assessor.problems import Problems
+from assessor.sources.origin import Locator
+from assessor.sources.yamlloader import Loader
+
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+# An expanded document bigger than this many nodes is an alias bomb, not a manifest:
+# the largest real objects (CRDs with full OpenAPI schemas) stay far below.
+MAX_EXPANDED_NODES = 2_000_000
+
+_DOC_START = re.compile(r"^---(?:[ \t].*)?$")
+_DOC_END = re.compile(r"^\.\.\.[ \t]*$")
+_HELM_SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
+
+
+@dataclass(slots=True)
+class Document:
+    data: Any
+    line: int  # 1-based line where the document's content starts
+    index: int  # position in the file, 0-based
+    helm_source: str | None
+    locator: Locator | None
+    item_lines: list[int] | None = None  # for `kind: List`: line of each item
+
+
+def oversize_message(size: int, max_bytes: int) -> str:
+    return f"file is {size / 1048576:.1f} MiB, over the {max_bytes / 1048576:g} MiB limit (--max-file-size); skipped"
+
+
+def read_text(raw: bytes, name: str, problems: Problems, max_bytes: int | None) -> str | None:
+    """Bytes to text, or None with a one-line problem for binary, oversize or non-UTF-8 input."""
+    if max_bytes is not None and len(raw) > max_bytes:
+        problems.error(name, oversize_message(len(raw), max_bytes))
+        return None
+    if b"\x00" in raw[:8192]:
+        problems.error(name, "binary file (NUL bytes), not YAML or JSON; skipped")
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.error(name, f"not UTF-8 text (byte {exc.start}); skipped")
+        return None
+    if not text.strip():
+        problems.note(name, "empty file, nothing to scan")
+        return None
+    return text
+
+
+def parse_documents(text: str, name: str, problems: Problems, *, locate: bool = True) -> Iterator[Document]:
+    stripped = text.lstrip()
+    if stripped[:1] in ("{", "["):
+        doc = _parse_json(text, name, problems, locate)
+        if doc is not None:
+            yield doc
+        return
+    for index, (first_line, chunk, helm_source) in enumerate(_split(text)):
+        doc = _parse_yaml_chunk(chunk, first_line, index, helm_source, name, problems, locate)
+        if doc is not None:
+            yield doc
+
+
+def _split(text: str) -> Iterator[tuple[int, str, str | None]]:
+    """Yield (first line, text, helm source) for every non-empty document."""
+    lines = text.splitlines(keepends=True)
+    start = 0
+    ended = False
+    for i, line in enumerate(lines):
+        bare = line.rstrip("\r\n")
+        if _DOC_START.match(bare):
+            if not ended:
+                yield from _chunk(lines, start, i)
+            start, ended = i, False
+        elif _DOC_END.match(bare):
+            yield from _chunk(lines, start, i)
+            start, ended = i + 1, True
+    yield from _chunk(lines, start, len(lines))
+
+
+def _chunk(lines: list[str], start: int, end: int) -> Iterator[tuple[int, str, str | None]]:
+    helm_source = None
+    meaningful = False
+    for line in lines[start:end]:
+        bare = line.strip()
+        if not bare or bare == "---" or bare.startswith("--- #"):
+            continue
+        if bare.startswith("#"):
+            match = _HELM_SOURCE.match(bare)
+            if match and helm_source is None:
+                helm_source = match.group(1)
+            continue
+        meaningful = True
+        break
+    if meaningful:
+        yield start, "".join(lines[start:end]), helm_source
+
+
+def _parse_yaml_chunk(
+    chunk: str,
+    first_line: int,
+    index: int,
+    helm_source: str | None,
+    name: str,
+    problems: Problems,
+    locate: bool,
+) -> Document | None:
+    loader = Loader(chunk)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line + 1 if mark else first_line + 1
+        problems.error(name, f"invalid YAML: {exc.problem or exc.context}; document skipped", line)
+        return None
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
+        problems.error(name, f"invalid YAML: {type(exc).__name__}; document skipped", first_line + 1)
+        return None
+    finally:
+        loader.dispose()  # type: ignore[no-untyped-call]
+    line = first_line + int(node.start_mark.line) + 1
+    if "&" in chunk and not _size_ok(data):
+        problems.error(
+            name,
+            f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (an alias bomb?); document skipped",
+            line,
+        )
+        return None
+    return Document(
+        data=data,
+        line=line,
+        index=index,
+        helm_source=helm_source,
+        locator=Locator(chunk, first_line + 1) if locate else None,
+        item_lines=_item_lines(node, first_line) if _is_list(data) else None,
+    )
+
+
+def _parse_json(text: str, name: str, problems: Problems, locate: bool) -> Document | None:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        problems.error(name, f"invalid JSON: {exc.msg}; file skipped", exc.lineno)
+        return None
+    except RecursionError:
+        problems.error(name, "invalid JSON: nested too deeply; file skipped")
+        return None
+    # JSON is YAML too, so the same lazy locator finds lines for findings.
+    return Document(data=data, line=1, index=0, helm_source=None, locator=Locator(text, 1) if locate else None)
+
+
+def _is_list(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("items"), list) and str(data.get("kind", "")).endswith("List")
+
+
+def _item_lines(node: yaml.Node, first_line: int) -> list[int] | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "items" and isinstance(value, yaml.SequenceNode):
+            return [first_line + int(item.start_mark.line) + 1 for item in value.value]
+    return None
+
+
+def _size_ok(data: Any) -> bool:
+    """Count nodes as if every alias were expanded, visiting each shared container once."""
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+
+    def size(obj: Any) -> int:
+        if not isinstance(obj, dict | list):
+            return 1
+        key = id(obj)
+        if key in sizes:
+            return sizes[key]
+        if key in in_progress:  # a recursive alias can never be a Kubernetes object
+            raise OverflowError
+        in_progress.add(key)
+        children = obj.values() if isinstance(obj, dict) else obj
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > MAX_EXPANDED_NODES:
+                raise OverflowError
+        in_progress.discard(key)
+        sizes[key] = total
+        return total
+
+    try:
+        size(data)
+    except (OverflowError, RecursionError):
+        return False
+    return True
