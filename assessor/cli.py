@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -36,7 +36,7 @@ app.add_typer(rules_app, name="rules")
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     yaml = "yaml"
@@ -53,9 +53,7 @@ def _fail_on(value: str) -> str:
 
 
 OutputOpt = Annotated[OutputFormat, typer.Option("-o", "--output", help="Output format.")]
-OutputFileOpt = Annotated[
-    Path | None, typer.Option("--output-file", help="Write the report here instead of stdout.")
-]
+OutputFileOpt = Annotated[Path | None, typer.Option("--output-file", help="Write the report here instead of stdout.")]
 FailOnOpt = Annotated[
     str,
     typer.Option(
@@ -65,7 +63,8 @@ FailOnOpt = Annotated[
     ),
 ]
 AllowPartialOpt = Annotated[
-    bool, typer.Option("--allow-partial", help="Exit 0 rather than 3 when the scan could not read everything.")
+    bool,
+    typer.Option("--allow-partial", help="Exit 0 rather than 3 when the scan could not read everything."),
 ]
 QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="Do not print notes about skipped input.")]
 
@@ -104,7 +103,12 @@ def _report_problems(source: SourceResult, quiet: bool) -> None:
 
 
 def _finish(
-    result: ScanResult, output: OutputFormat, output_file: Path | None, fail_on: str, allow_partial: bool, quiet: bool
+    result: ScanResult,
+    output: OutputFormat,
+    output_file: Path | None,
+    fail_on: str,
+    allow_partial: bool,
+    quiet: bool,
 ) -> None:
     _report_problems(result.source, quiet)
     if not result.usable:
@@ -135,7 +139,8 @@ def _load_rules_or_exit() -> list[Rule]:
 @app.command()
 def cluster(
     kubeconfig: Annotated[
-        str | None, typer.Option("--kubeconfig", help="Path to the kubeconfig file (default: $KUBECONFIG, ~/.kube/config).")
+        str | None,
+        typer.Option("--kubeconfig", help="Path to the kubeconfig file (default: $KUBECONFIG, ~/.kube/config)."),
     ] = None,
     context: Annotated[str | None, typer.Option("--context", help="The kubeconfig context to use.")] = None,
     namespace: Annotated[
@@ -217,7 +222,9 @@ def manifests(
 @rules_app.callback()
 def rules_list(
     ctx: typer.Context,
-    output: Annotated[OutputFormat, typer.Option("-o", "--output", help="table, json, yaml or markdown.")] = OutputFormat.table,
+    output: Annotated[
+        OutputFormat, typer.Option("-o", "--output", help="table, json, yaml or markdown.")
+    ] = OutputFormat.table,
 ) -> None:
     """List every rule: id, severity, category, title."""
     if ctx.invoked_subcommand is not None:
@@ -230,7 +237,9 @@ def rules_list(
 @rules_app.command("show")
 def rules_show(
     rule_id: Annotated[str, typer.Argument(help="A rule id (DOCK001) or slug (docker-socket-mount).")],
-    output: Annotated[OutputFormat, typer.Option("-o", "--output", help="table, json, yaml or markdown.")] = OutputFormat.table,
+    output: Annotated[
+        OutputFormat, typer.Option("-o", "--output", help="table, json, yaml or markdown.")
+    ] = OutputFormat.table,
 ) -> None:
     """Explain one rule: why it matters, what to do, what it matches."""
     from assessor.render.rules import render_rule

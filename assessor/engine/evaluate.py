@@ -67,7 +67,12 @@ class Engine:
 
     @staticmethod
     def _finding(
-        rule: Rule, hit: Hit, obj: K8sObject, workload: Workload | None, severity: Severity, reason: str | None
+        rule: Rule,
+        hit: Hit,
+        obj: K8sObject,
+        workload: Workload | None,
+        severity: Severity,
+        reason: str | None,
     ) -> Finding:
         path = format_path(hit.path)
         values = _Format(hit.facts)

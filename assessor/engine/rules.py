@@ -56,7 +56,11 @@ class Rule:
             "docs": self.docs,
             "match": {"template": self.template, "params": self.params},
             "adjust": [
-                {"when": a.when, "severity": a.severity.name if a.severity is not None else "drop", "reason": a.reason}
+                {
+                    "when": a.when,
+                    "severity": a.severity.name if a.severity is not None else "drop",
+                    "reason": a.reason,
+                }
                 for a in self.adjust
             ],
             "file": self.source_file,

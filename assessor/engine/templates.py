@@ -105,13 +105,24 @@ class HostPathTemplate(Template):
             facts = {"type": as_str(host_path.get("type")) or "", "volume": volume.get("name")}
             mounts = ctx.mounts_by_volume.get(str(volume.get("name")), [])
             if not mounts:
-                yield Hit(field_path, path, None, {**facts, "mounted": False, "mountPath": None})
+                yield Hit(
+                    field_path,
+                    path,
+                    None,
+                    {**facts, "mounted": False, "mountPath": None, "mount": "mounted by no container"},
+                )
             for mount in mounts:
                 yield Hit(
                     field_path,
                     path,
                     mount.container,
-                    {**facts, "mounted": True, "mountPath": mount.mount_path, "readOnly": mount.read_only},
+                    {
+                        **facts,
+                        "mounted": True,
+                        "mountPath": mount.mount_path,
+                        "readOnly": mount.read_only,
+                        "mount": f"mounted at {mount.mount_path}" + (" read-only" if mount.read_only else ""),
+                    },
                 )
 
 
@@ -183,7 +194,10 @@ def _command_fields(c: ContainerRef) -> Iterator[tuple[FieldPath, list[str]]]:
         for hook in ("postStart", "preStop"):
             handler = lifecycle.get(hook)
             if isinstance(handler, dict) and isinstance(handler.get("exec"), dict):
-                yield (*c.path, "lifecycle", hook, "exec", "command"), string_list(handler["exec"].get("command"))
+                yield (
+                    (*c.path, "lifecycle", hook, "exec", "command"),
+                    string_list(handler["exec"].get("command")),
+                )
     for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
         handler = spec.get(probe)
         if isinstance(handler, dict) and isinstance(handler.get("exec"), dict):

@@ -9,17 +9,47 @@ from typing import Any
 from assessor.inventory.podspec import PodSpecTypeError, PodSpecView, get_pod_spec, pod_spec_path
 from assessor.objects import K8sObject
 from assessor.problems import Problems
+from assessor.sources.origin import format_path
 
 # Kinds that are understood and deliberately not scanned for pod specs.
 KNOWN_OTHER_KINDS = frozenset(
     {
-        "Namespace", "Service", "Endpoints", "EndpointSlice", "Ingress", "IngressClass", "ServiceAccount",
-        "Secret", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "PersistentVolume",
-        "PersistentVolumeClaim", "StorageClass", "CustomResourceDefinition", "PodDisruptionBudget",
-        "HorizontalPodAutoscaler", "NetworkPolicy", "PodSecurityPolicy", "LimitRange", "ResourceQuota",
-        "PriorityClass", "RuntimeClass", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
-        "APIService", "Event", "Lease", "CSIDriver", "CSINode", "VolumeAttachment", "Certificate",
-        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "ControllerRevision",
+        "Namespace",
+        "Service",
+        "Endpoints",
+        "EndpointSlice",
+        "Ingress",
+        "IngressClass",
+        "ServiceAccount",
+        "Secret",
+        "Role",
+        "RoleBinding",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "PersistentVolume",
+        "PersistentVolumeClaim",
+        "StorageClass",
+        "CustomResourceDefinition",
+        "PodDisruptionBudget",
+        "HorizontalPodAutoscaler",
+        "NetworkPolicy",
+        "PodSecurityPolicy",
+        "LimitRange",
+        "ResourceQuota",
+        "PriorityClass",
+        "RuntimeClass",
+        "MutatingWebhookConfiguration",
+        "ValidatingWebhookConfiguration",
+        "APIService",
+        "Event",
+        "Lease",
+        "CSIDriver",
+        "CSINode",
+        "VolumeAttachment",
+        "Certificate",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+        "ControllerRevision",
     }
 )
 MAX_OWNER_DEPTH = 8
@@ -112,14 +142,19 @@ def build_inventory(objects: list[K8sObject], problems: Problems) -> Inventory:
         try:
             spec = get_pod_spec(obj.raw, path)
             if spec is None:
-                problems.error(obj.origin.file or "?", f"{obj.display()}: no pod spec at {'.'.join(path)}",
-                               obj.origin.line)
+                problems.error(
+                    obj.origin.file or "?",
+                    f"{obj.display()}: no pod spec at {format_path(path)}",
+                    obj.origin.line,
+                )
                 continue
             view = PodSpecView(spec, path)
             view.validate()
         except PodSpecTypeError as exc:
             problems.error(
-                obj.origin.file or "?", f"{obj.display()}: {exc}; object skipped", obj.origin.line_of(exc.path)
+                obj.origin.file or "?",
+                f"{obj.display()}: {exc}; object skipped",
+                obj.origin.line_of(exc.path),
             )
             continue
         if kind == "Pod":

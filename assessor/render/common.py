@@ -25,8 +25,11 @@ def active_findings(doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def by_severity(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
-    return [(s, [f for f in findings if f["severity"] == s]) for s in SEVERITY_ORDER if any(
-        f["severity"] == s for f in findings)]
+    return [
+        (s, [f for f in findings if f["severity"] == s])
+        for s in SEVERITY_ORDER
+        if any(f["severity"] == s for f in findings)
+    ]
 
 
 def rules_seen(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
+import sys
 from typing import Any
 
 from rich import box
@@ -24,15 +26,17 @@ from assessor.render.common import (
 STYLES = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
 
-def render(doc: dict[str, Any], width: int | None = None, color: bool = False) -> str:
+def _terminal() -> tuple[int, bool]:
+    """Width and colour as a terminal would want them; a pipe or file gets 140 columns, no colour."""
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size((140, 24)).columns, "NO_COLOR" not in os.environ
+    return int(os.environ.get("COLUMNS", "0") or 0) or 140, False
+
+
+def render(doc: dict[str, Any]) -> str:
+    width, color = _terminal()
     buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width or int(os.environ.get("COLUMNS", "0") or 0) or 140,
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-    )
+    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False)
     findings = active_findings(doc)
     summary = doc["summary"]
     console.print(Text(f"Docker Engine dependencies in {source_label(doc)}", style="bold"))

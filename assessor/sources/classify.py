@@ -10,13 +10,25 @@ from assessor.problems import Problems
 from assessor.sources.documents import Document
 from assessor.sources.origin import Origin
 
+_WHAT = {
+    "list": "a list",
+    "str": "a string",
+    "int": "a number",
+    "float": "a number",
+    "bool": "a boolean",
+    "NoneType": "null",
+    "datetime": "a timestamp",
+    "date": "a date",
+    "bytes": "binary data",
+}
+
 
 def objects_from_document(doc: Document, file_name: str, problems: Problems) -> Iterator[K8sObject]:
     shown = doc.helm_source or file_name
     rendered_from = file_name if doc.helm_source else None
     data = doc.data
     if not isinstance(data, dict):
-        what = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+        what = _WHAT.get(type(data).__name__, f"a {type(data).__name__}")
         problems.note(shown, f"document is {what}, not a Kubernetes object; skipped", doc.line)
         return
     kind, api_version = data.get("kind"), data.get("apiVersion")
@@ -46,9 +58,10 @@ def objects_from_document(doc: Document, file_name: str, problems: Problems) -> 
     yield K8sObject(data, Origin(shown, doc.line, rendered_from, doc.locator))
 
 
-def _describe_foreign(data: dict[str, Any]) -> str:
+def _describe_foreign(data: dict[Any, Any]) -> str:
     if "services" in data and ("version" in data or isinstance(data.get("services"), dict)):
         return "Docker Compose file, not a Kubernetes object"
-    if "stages" in data or "jobs" in data or "on" in data or True in data:
+    # GitHub Actions' `on:` key loads as the boolean True under YAML 1.1.
+    if "stages" in data or "jobs" in data or "on" in data or any(k is True for k in data):
         return "CI configuration, not a Kubernetes object"
     return "no apiVersion/kind (Helm values or other YAML), not a Kubernetes object"

@@ -126,7 +126,9 @@ def _parse_yaml_chunk(
             return None
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # The context mark is where the broken construct starts (an unclosed bracket, a key
+        # without its colon), which is what a person needs; the problem mark can be far below.
+        mark = exc.context_mark or exc.problem_mark
         line = first_line + mark.line + 1 if mark else first_line + 1
         problems.error(name, f"invalid YAML: {exc.problem or exc.context}; document skipped", line)
         return None
@@ -134,7 +136,7 @@ def _parse_yaml_chunk(
         problems.error(name, f"invalid YAML: {type(exc).__name__}; document skipped", first_line + 1)
         return None
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
     line = first_line + int(node.start_mark.line) + 1
     if "&" in chunk and not _size_ok(data):
         problems.error(

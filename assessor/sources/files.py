@@ -35,13 +35,23 @@ def load_snapshot(path: str) -> SourceResult:
 
 
 def objects_from_bytes(
-    raw: bytes, name: str, problems: Problems, *, max_bytes: int | None = DEFAULT_MAX_BYTES, locate: bool = True
+    raw: bytes,
+    name: str,
+    problems: Problems,
+    *,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    locate: bool = True,
 ) -> Iterator[K8sObject]:
     text = read_text(raw, name, problems, max_bytes)
     if text is None:
         return
+    before = len(problems.items)
+    documents = 0
     for doc in parse_documents(text, name, problems, locate=locate):
+        documents += 1
         yield from objects_from_document(doc, name, problems)
+    if documents == 0 and len(problems.items) == before:
+        problems.note(name, "no YAML documents, only comments; nothing to scan")
 
 
 def _read_inputs(paths: list[str], problems: Problems, max_bytes: int | None) -> Iterator[tuple[str, bytes]]:

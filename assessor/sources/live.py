@@ -23,7 +23,7 @@ from kubernetes.config.config_exception import ConfigException
 
 from assessor.objects import K8sObject
 from assessor.sources.origin import Origin
-from assessor.sources.result import CoverageEntry, SourceResult
+from assessor.sources.result import CoverageEntry, CoverageStatus, SourceResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +118,7 @@ class LiveCluster:
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
             return min(retry_after, 30.0)
-        base = self.options.backoff_base * (2 ** (attempt - 1))
+        base: float = self.options.backoff_base * (2 ** (attempt - 1))
         return min(base, 10.0) * (0.5 + random.random() / 2)
 
     def list_pages(self, path: str) -> tuple[list[dict[str, Any]], bool]:
@@ -246,17 +246,16 @@ def _list_resource(
             if exc.status == 404:
                 last_error = exc
                 continue  # this group/version is not served here: try the older one
-            status = "forbidden" if exc.status in (401, 403) else "error"
+            status: CoverageStatus = "forbidden" if exc.status in (401, 403) else "error"
             return CoverageEntry(resource.name, namespace, status, 0, _api_message(exc)), []
         except LiveError as exc:
             return CoverageEntry(resource.name, namespace, "error", 0, str(exc)), []
-        where = cluster.context_name or "cluster"
         objs = []
         for item in items:
             # Lists omit kind/apiVersion on items; put them back so objects look like manifests.
             item["kind"] = resource.kind
             item["apiVersion"] = group_version
-            objs.append(K8sObject(item, Origin(file=where)))
+            objs.append(K8sObject(item, Origin()))
         status = "complete" if consistent else "inconsistent"
         message = None if consistent else "continue token expired twice; list may mix two versions of the data"
         return CoverageEntry(resource.name, namespace, status, len(objs), message), objs

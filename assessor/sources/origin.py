@@ -53,7 +53,7 @@ class Locator:
             try:
                 return loader.get_single_node()
             finally:
-                loader.dispose()  # type: ignore[no-untyped-call]
+                loader.dispose()
         except yaml.YAMLError:
             return None
 

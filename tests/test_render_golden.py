@@ -1,0 +1,39 @@
+"""Rendered output of the bundled cluster, held against golden files.
+
+After an intended change, regenerate them with `UPDATE_GOLDEN=1 pytest tests/test_render_golden.py`
+and review the diff like any other change.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from assessor.document import build_document
+from assessor.render import RENDERERS
+from assessor.scan import scan
+from assessor.sources.files import load_snapshot, scan_paths
+from tests.conftest import ROOT
+
+GOLDEN = Path(__file__).parent / "golden"
+SUFFIX = {"table": "txt", "json": "json", "yaml": "yaml", "markdown": "md"}
+
+
+def _doc(kind: str) -> dict:  # type: ignore[type-arg]
+    if kind == "seed":
+        return build_document(scan(load_snapshot("fixtures/clusters/seed-rke1.yaml")))
+    return build_document(scan(scan_paths(["tests/rules/DOCK001", "tests/rules/DOCK003"])))
+
+
+@pytest.mark.parametrize("fmt", sorted(RENDERERS))
+@pytest.mark.parametrize("kind", ["seed", "manifests"])
+def test_golden(fmt: str, kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("COLUMNS", "140")
+    text = RENDERERS[fmt](_doc(kind))
+    path = GOLDEN / f"{kind}.{SUFFIX[fmt]}"
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{path} differs; UPDATE_GOLDEN=1 regenerates it"
