@@ -57,7 +57,11 @@ def render_rules(rules: list[Rule]) -> str:
     out += ["", TEMPLATES_DOC]
     for r in rules:
         out += [f"## {r.id}", "", f"**{r.title}** (`{r.slug}`)", ""]
-        out += [f"- Category: `{r.category}`", f"- Severity: {r.severity.name}", f"- Defined in: `rules/docker/{r.source_file}`"]
+        out += [
+            f"- Category: `{r.category}`",
+            f"- Severity: {r.severity.name}",
+            f"- Defined in: `rules/docker/{r.source_file}`",
+        ]
         out += ["", r.rationale, "", f"**What to do:** {r.remediation}", "", f"Docs: <{r.docs}>", ""]
         params = json.dumps(r.params, ensure_ascii=False)
         out += [f"Matches: template `{r.template}` with `{params}`", ""]

@@ -10,5 +10,6 @@ def rules_dir() -> Path:
     checkout = Path(__file__).resolve().parent.parent / "rules"
     if checkout.is_dir():
         return checkout
-    # Installed from a wheel: pyproject maps rules/ to the package assessor._rules.
-    return Path(str(resources.files("assessor._rules")))
+    # Installed from a wheel: pyproject maps rules/ to assessor/_rules. `assessor` is a
+    # regular package, so its files() is a real directory (not a namespace MultiplexedPath).
+    return Path(str(resources.files("assessor") / "_rules"))

@@ -90,6 +90,8 @@ def load_rules(directory: Path | None = None) -> list[Rule]:
                 raise RuleError(f"{file}: {rule.id} is already defined in {seen[rule.id]}")
             seen[rule.id] = str(file)
             rules.append(rule)
+    if not rules:
+        raise RuleError(f"{base}: no rules found (is the package installed with its rules/ data?)")
     return sorted(rules, key=lambda r: r.id)
 
 
