@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import sys
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -17,9 +19,10 @@ from assessor.document import build_document
 from assessor.engine.rules import Rule, RuleError, load_rules
 from assessor.findings import Severity
 from assessor.render import RENDERERS
-from assessor.scan import ScanResult, scan
+from assessor.scan import scan
 from assessor.sources.documents import DEFAULT_MAX_BYTES
 from assessor.sources.result import SourceResult
+from assessor.suppress import BaselineError, baseline_document, load_baseline
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -67,6 +70,33 @@ AllowPartialOpt = Annotated[
     typer.Option("--allow-partial", help="Exit 0 rather than 3 when the scan could not read everything."),
 ]
 QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="Do not print notes about skipped input.")]
+BaselineOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--baseline", help="Accepted findings (a Baseline file): only findings not in it count for --fail-on."
+    ),
+]
+WriteBaselineOpt = Annotated[
+    Path | None,
+    typer.Option("--write-baseline", help="Write the current findings as a Baseline file to edit and commit."),
+]
+BaselineDaysOpt = Annotated[
+    int, typer.Option("--baseline-expiry-days", min=1, help="Expiry of entries that --write-baseline writes.")
+]
+
+
+@dataclass(frozen=True, slots=True)
+class GateOptions:
+    """What every scanning command does with its findings: render, gate, baseline."""
+
+    output: OutputFormat
+    output_file: Path | None
+    fail_on: str
+    allow_partial: bool
+    quiet: bool
+    baseline: Path | None
+    write_baseline: Path | None
+    baseline_days: int
 
 
 def _version(value: bool) -> None:
@@ -102,28 +132,34 @@ def _report_problems(source: SourceResult, quiet: bool) -> None:
         stderr.print(problem.one_line(), markup=False)
 
 
-def _finish(
-    result: ScanResult,
-    output: OutputFormat,
-    output_file: Path | None,
-    fail_on: str,
-    allow_partial: bool,
-    quiet: bool,
-) -> None:
-    _report_problems(result.source, quiet)
+def _run(source: SourceResult, rules: list[Rule], gate: GateOptions) -> None:
+    baseline = None
+    if gate.baseline is not None:
+        try:
+            baseline = load_baseline(gate.baseline)
+        except BaselineError as exc:
+            stderr.print(f"error: {exc}", markup=False)
+            raise typer.Exit(EXIT_USAGE) from None
+    result = scan(source, rules, baseline=baseline, baseline_name=str(gate.baseline))
+    _report_problems(result.source, gate.quiet)
     if not result.usable:
         stderr.print("error: no Kubernetes objects could be read from the input", markup=False)
         raise typer.Exit(EXIT_USAGE)
+    if gate.write_baseline is not None:
+        expires = dt.date.today() + dt.timedelta(days=gate.baseline_days)
+        text = baseline_document(result.findings, expires, "accepted when the baseline was written: say why")
+        gate.write_baseline.write_text(text, encoding="utf-8")
+        stderr.print(f"wrote {gate.write_baseline} ({len(result.active())} findings accepted)", markup=False)
     doc = build_document(result)
-    text = RENDERERS[output.value](doc)
-    if output_file is not None:
-        output_file.write_text(text, encoding="utf-8")
+    text = RENDERERS[gate.output.value](doc)
+    if gate.output_file is not None:
+        gate.output_file.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
     worst = result.worst()
-    if fail_on != "none" and worst is not None and worst >= Severity.parse(fail_on):
+    if gate.fail_on != "none" and worst is not None and worst >= Severity.parse(gate.fail_on):
         raise typer.Exit(EXIT_FINDINGS)
-    if not result.source.complete and not allow_partial:
+    if not result.source.complete and not gate.allow_partial:
         raise typer.Exit(EXIT_INCOMPLETE)
     raise typer.Exit(EXIT_OK)
 
@@ -162,8 +198,12 @@ def cluster(
     fail_on: FailOnOpt = "high",
     allow_partial: AllowPartialOpt = False,
     quiet: QuietOpt = False,
+    baseline: BaselineOpt = None,
+    write_baseline: WriteBaselineOpt = None,
+    baseline_days: BaselineDaysOpt = 90,
 ) -> None:
     """Scan a live cluster (read-only) or a snapshot of one."""
+    gate = GateOptions(output, output_file, fail_on, allow_partial, quiet, baseline, write_baseline, baseline_days)
     rules = _load_rules_or_exit()
     if snapshot is not None:
         if kubeconfig or context or namespace:
@@ -196,7 +236,7 @@ def cluster(
         if not source.objects and all(c.status != "complete" for c in source.coverage):
             for entry in source.coverage:
                 stderr.print(f"error: {entry.resource}: {entry.status} {entry.message or ''}".rstrip(), markup=False)
-    _finish(scan(source, rules), output, output_file, fail_on, allow_partial, quiet)
+    _run(source, rules, gate)
 
 
 @app.command()
@@ -210,13 +250,17 @@ def manifests(
     max_file_size: Annotated[
         int, typer.Option("--max-file-size", min=1, help="Skip files larger than this many MiB.")
     ] = DEFAULT_MAX_BYTES // (1024 * 1024),
+    baseline: BaselineOpt = None,
+    write_baseline: WriteBaselineOpt = None,
+    baseline_days: BaselineDaysOpt = 90,
 ) -> None:
     """Scan manifest files, `helm template` output and `kubectl get -o yaml` dumps."""
+    gate = GateOptions(output, output_file, fail_on, allow_partial, quiet, baseline, write_baseline, baseline_days)
     from assessor.sources.files import scan_paths
 
     rules = _load_rules_or_exit()
     source = scan_paths(paths, max_bytes=max_file_size * 1024 * 1024)
-    _finish(scan(source, rules), output, output_file, fail_on, allow_partial, quiet)
+    _run(source, rules, gate)
 
 
 @rules_app.callback()

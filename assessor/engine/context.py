@@ -28,13 +28,45 @@ def string_list(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
+def configmap_names(workload: Workload) -> set[str]:
+    """Names of the ConfigMaps a workload mounts (plain or projected) or reads through envFrom."""
+    names: set[str] = set()
+    for _, volume in workload.pod.volumes():
+        cm = volume.get("configMap")
+        if isinstance(cm, dict) and isinstance(cm.get("name"), str):
+            names.add(cm["name"])
+        projected = volume.get("projected")
+        if isinstance(projected, dict):
+            for src in projected.get("sources") or []:
+                if isinstance(src, dict) and isinstance(src.get("configMap"), dict):
+                    names.add(str(src["configMap"].get("name")))
+    for c in workload.pod.containers():
+        for env_from in c.spec.get("envFrom") or []:
+            if isinstance(env_from, dict) and isinstance(env_from.get("configMapRef"), dict):
+                names.add(str(env_from["configMapRef"].get("name")))
+    return names
+
+
 class WorkloadContext:
     target = "workload"
 
-    def __init__(self, workload: Workload) -> None:
+    def __init__(self, workload: Workload, configmaps: dict[tuple[str, str], K8sObject] | None = None) -> None:
         self.workload = workload
         self.obj = workload.obj
         self.pod = workload.pod
+        self._configmaps = configmaps or {}
+
+    @cached_property
+    def configmap_text(self) -> str:
+        """The data of every scanned ConfigMap this workload uses, for 'its config says X' conditions."""
+        ns = self.obj.namespace or ""
+        parts: list[str] = []
+        for name in sorted(configmap_names(self.workload)):
+            cm = self._configmaps.get((ns, name))
+            data = cm.raw.get("data") if cm is not None else None
+            if isinstance(data, dict):
+                parts.extend(v for v in data.values() if isinstance(v, str))
+        return "\n".join(parts)
 
     @cached_property
     def containers(self) -> list[ContainerRef]:
@@ -73,6 +105,27 @@ def container_strings(spec: dict[str, Any]) -> list[str]:
         if isinstance(env, dict):
             parts.append(f"{env.get('name')}={env.get('value') if isinstance(env.get('value'), str) else ''}")
     return parts
+
+
+@dataclass(slots=True)
+class ObjectContext:
+    """Any object, for checks on its own metadata; pod_path is set for workloads."""
+
+    obj: K8sObject
+    pod_path: FieldPath | None = None
+    target = "object"
+
+    def annotation_sources(self) -> list[tuple[FieldPath, dict[str, Any]]]:
+        out: list[tuple[FieldPath, dict[str, Any]]] = [(("metadata", "annotations"), self.obj.annotations)]
+        if self.pod_path and len(self.pod_path) > 1:
+            node: Any = self.obj.raw
+            for seg in self.pod_path[:-1]:
+                node = node.get(seg) if isinstance(node, dict) else None
+            meta = node.get("metadata") if isinstance(node, dict) else None
+            ann = meta.get("annotations") if isinstance(meta, dict) else None
+            if isinstance(ann, dict):
+                out.append(((*self.pod_path[:-1], "metadata", "annotations"), ann))
+        return out
 
 
 @dataclass(slots=True)

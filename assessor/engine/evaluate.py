@@ -6,7 +6,13 @@ from collections import defaultdict
 from typing import Any
 
 from assessor.engine.conditions import holds
-from assessor.engine.context import ConfigMapContext, NodeContext, WorkloadContext
+from assessor.engine.context import (
+    ConfigMapContext,
+    NodeContext,
+    ObjectContext,
+    WorkloadContext,
+    configmap_names,
+)
 from assessor.engine.rules import Rule
 from assessor.engine.templates import TEMPLATES, Context, Hit
 from assessor.findings import Finding, Severity
@@ -31,12 +37,13 @@ class Engine:
 
     def evaluate(self, inv: Inventory) -> list[Finding]:
         findings: list[Finding] = []
+        configmaps = {(cm.namespace or "", cm.name): cm for cm in inv.configmaps}
         for workload in inv.workloads:
-            findings.extend(self._run("workload", WorkloadContext(workload), workload.obj, workload))
+            findings.extend(self._run("workload", WorkloadContext(workload, configmaps), workload.obj, workload))
         users = configmap_users(inv.workloads)
         for cm in inv.configmaps:
-            ctx = ConfigMapContext(cm, users.get((cm.namespace or "", cm.name), []))
-            findings.extend(self._run("configmap", ctx, cm, None))
+            cm_ctx = ConfigMapContext(cm, users.get((cm.namespace or "", cm.name), []))
+            findings.extend(self._run("configmap", cm_ctx, cm, None))
         pods_by_node: dict[str, list[K8sObject]] = defaultdict(list)
         for pod in inv.pods:
             spec = pod.raw.get("spec")
@@ -45,6 +52,12 @@ class Engine:
                 pods_by_node[node_name].append(pod)
         for node in inv.nodes:
             findings.extend(self._run("node", NodeContext(node, pods_by_node.get(node.name, [])), node, None))
+        if self._by_target.get("object"):
+            for workload in inv.workloads:
+                ctx_obj = ObjectContext(workload.obj, workload.pod.path)
+                findings.extend(self._run("object", ctx_obj, workload.obj, workload))
+            for other in (*inv.configmaps, *inv.nodes):
+                findings.extend(self._run("object", ObjectContext(other), other, None))
         findings.sort(key=Finding.sort_key)
         return findings
 
@@ -109,21 +122,7 @@ def configmap_users(workloads: list[Workload]) -> dict[tuple[str, str], list[dic
     """Which workloads mount or read each ConfigMap, keyed by (namespace, name)."""
     users: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for w in workloads:
-        names: set[str] = set()
-        for _, volume in w.pod.volumes():
-            cm = volume.get("configMap")
-            if isinstance(cm, dict) and isinstance(cm.get("name"), str):
-                names.add(cm["name"])
-            projected = volume.get("projected")
-            if isinstance(projected, dict):
-                for src in projected.get("sources") or []:
-                    if isinstance(src, dict) and isinstance(src.get("configMap"), dict):
-                        names.add(str(src["configMap"].get("name")))
-        for c in w.pod.containers():
-            for env_from in c.spec.get("envFrom") or []:
-                if isinstance(env_from, dict) and isinstance(env_from.get("configMapRef"), dict):
-                    names.add(str(env_from["configMapRef"].get("name")))
         ref = {"kind": w.obj.kind, "namespace": w.obj.namespace, "name": w.obj.name}
-        for name in sorted(names):
+        for name in sorted(configmap_names(w)):
             users[(w.obj.namespace or "", name)].append(ref)
     return users

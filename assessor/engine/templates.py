@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from assessor.engine.context import (
     ConfigMapContext,
     NodeContext,
+    ObjectContext,
     WorkloadContext,
     as_str,
     string_list,
@@ -25,7 +26,7 @@ from assessor.findings import redact
 from assessor.inventory.podspec import ContainerRef
 from assessor.sources.origin import FieldPath
 
-Context = WorkloadContext | ConfigMapContext | NodeContext
+Context = WorkloadContext | ConfigMapContext | NodeContext | ObjectContext
 MAX_SNIPPET = 160
 
 
@@ -49,9 +50,12 @@ def snippet(text: str, match: re.Match[str]) -> tuple[str, int]:
     return line, text.count("\n", 0, match.start())
 
 
-def strip_comments(text: str, prefix: str = "#") -> str:
+COMMENT_PREFIXES = ("#", ";", "//")  # shell, YAML, TOML, fluentd, fluent-bit; INI; JSON5 and Go templates
+
+
+def strip_comments(text: str) -> str:
     """Blank out comment lines (keeping line numbers) so that commented-out config never matches."""
-    return "\n".join("" if line.lstrip().startswith(prefix) else line for line in text.split("\n"))
+    return "\n".join("" if line.lstrip().startswith(COMMENT_PREFIXES) else line for line in text.split("\n"))
 
 
 def _regex(rule: Rule, key: str, required: bool = True) -> None:
@@ -235,6 +239,69 @@ class CommandTemplate(Template):
                         yield Hit(path, snippet(joined, match)[0], c)
 
 
+class ContainerTextTemplate(CommandTemplate):
+    """Like `command`, and env values too: for strings such as a socket path that can sit in either."""
+
+    name = "container-text"
+
+    def hits(self, ctx: WorkloadContext, compiled: re.Pattern[str]) -> Iterator[Hit]:
+        yield from super().hits(ctx, compiled)
+        for c in ctx.containers:
+            for i, env in enumerate(c.spec.get("env") or []):
+                value = as_str(env.get("value")) if isinstance(env, dict) else None
+                if value and compiled.search(value):
+                    name = str(env.get("name"))
+                    yield Hit((*c.path, "env", i, "value"), f"{name}={redact(name, value)}", c)
+
+
+class NodeSelectorTemplate(Template):
+    """nodeSelector entries and required node affinity terms whose key or value matches."""
+
+    name = "node-selector"
+    target = "workload"
+
+    def check_params(self, rule: Rule) -> None:
+        _regex(rule, "pattern")
+
+    def compile(self, params: dict[str, Any]) -> re.Pattern[str]:
+        return re.compile(params["pattern"])
+
+    def hits(self, ctx: WorkloadContext, compiled: re.Pattern[str]) -> Iterator[Hit]:
+        spec = ctx.pod.spec
+        selector = spec.get("nodeSelector")
+        if isinstance(selector, dict):
+            for key, value in selector.items():
+                text = f"{key}={value}"
+                if compiled.search(text):
+                    yield Hit((*ctx.pod.path, "nodeSelector", str(key)), text)
+        affinity = spec.get("affinity")
+        node_affinity = affinity.get("nodeAffinity") if isinstance(affinity, dict) else None
+        required = (
+            node_affinity.get("requiredDuringSchedulingIgnoredDuringExecution")
+            if isinstance(node_affinity, dict)
+            else None
+        )
+        terms = required.get("nodeSelectorTerms") if isinstance(required, dict) else None
+        for t, term in enumerate(terms if isinstance(terms, list) else []):
+            exprs = term.get("matchExpressions") if isinstance(term, dict) else None
+            for e, expr in enumerate(exprs if isinstance(exprs, list) else []):
+                if not isinstance(expr, dict):
+                    continue
+                text = f"{expr.get('key')} {expr.get('operator')} {expr.get('values')}"
+                if compiled.search(text):
+                    path = (
+                        *ctx.pod.path,
+                        "affinity",
+                        "nodeAffinity",
+                        "requiredDuringSchedulingIgnoredDuringExecution",
+                        "nodeSelectorTerms",
+                        t,
+                        "matchExpressions",
+                        e,
+                    )
+                    yield Hit(path, text)
+
+
 class ImageTemplate(Template):
     """Container images matching a pattern."""
 
@@ -294,14 +361,16 @@ class ConfigMapDataTemplate(Template):
         _regex(rule, "pattern")
         _regex(rule, "key_pattern", required=False)
         _regex(rule, "unless_pattern", required=False)
+        _regex(rule, "requires_pattern", required=False)
 
-    def compile(self, params: dict[str, Any]) -> tuple[re.Pattern[str], re.Pattern[str] | None, re.Pattern[str] | None]:
-        key_re = re.compile(params["key_pattern"]) if params.get("key_pattern") else None
-        unless = re.compile(params["unless_pattern"]) if params.get("unless_pattern") else None
-        return re.compile(params["pattern"]), key_re, unless
+    def compile(self, params: dict[str, Any]) -> tuple[re.Pattern[str] | None, ...]:
+        def opt(key: str) -> re.Pattern[str] | None:
+            return re.compile(params[key], re.M) if params.get(key) else None
+
+        return re.compile(params["pattern"], re.M), opt("key_pattern"), opt("unless_pattern"), opt("requires_pattern")
 
     def hits(self, ctx: ConfigMapContext, compiled: Any) -> Iterator[Hit]:
-        pattern, key_re, unless = compiled
+        pattern, key_re, unless, requires = compiled
         data = ctx.obj.raw.get("data")
         if not isinstance(data, dict):
             return
@@ -311,6 +380,8 @@ class ConfigMapDataTemplate(Template):
             text = strip_comments(value)
             match = pattern.search(text)
             if match is None or (unless is not None and unless.search(text)):
+                continue
+            if requires is not None and not requires.search(text):
                 continue
             line, line_index = snippet(text, match)
             yield Hit(
@@ -346,6 +417,52 @@ class NodeFieldTemplate(Template):
             yield Hit(path, node, None, {"pods": len(ctx.pods)})
 
 
+class NodePodRuntimeTemplate(Template):
+    """The pods on a node whose containers report a runtime prefix (docker://) in their containerID."""
+
+    name = "node-pod-runtime"
+    target = "node"
+
+    def check_params(self, rule: Rule) -> None:
+        if not rule.params.get("prefix"):
+            raise RuleError(f"{rule.source_file}: {rule.id}: node-pod-runtime needs prefix")
+
+    def hits(self, ctx: NodeContext, compiled: dict[str, Any]) -> Iterator[Hit]:
+        prefix = str(compiled["prefix"])
+        matching = 0
+        for pod in ctx.pods:
+            status = pod.raw.get("status")
+            statuses = status.get("containerStatuses") if isinstance(status, dict) else None
+            if isinstance(statuses, list) and any(
+                isinstance(s, dict) and str(s.get("containerID", "")).startswith(prefix) for s in statuses
+            ):
+                matching += 1
+        if matching:
+            value = f"{matching} of {len(ctx.pods)} pods run containers with containerID {prefix}…"
+            yield Hit(("status", "nodeInfo", "containerRuntimeVersion"), value, None, {"pods": matching})
+
+
+class AnnotationWithoutTemplate(Template):
+    """An annotation that is present while its companion annotation is missing or empty."""
+
+    name = "annotation-without"
+    target = "object"
+
+    def check_params(self, rule: Rule) -> None:
+        if not rule.params.get("key") or not rule.params.get("companion"):
+            raise RuleError(f"{rule.source_file}: {rule.id}: annotation-without needs key and companion")
+
+    def hits(self, ctx: ObjectContext, compiled: dict[str, Any]) -> Iterator[Hit]:
+        key, companion = str(compiled["key"]), str(compiled["companion"])
+        sources = ctx.annotation_sources()
+        has_companion = any(isinstance(ann.get(companion), str) and ann[companion].strip() for _, ann in sources)
+        if has_companion:
+            return
+        for path, ann in sources:
+            if key in ann:
+                yield Hit((*path, key), f"{key}: {ann[key]}")
+
+
 class NodeAnnotationTemplate(Template):
     """A Node annotation matching a pattern."""
 
@@ -379,5 +496,9 @@ TEMPLATES: dict[str, Template] = {
         ConfigMapDataTemplate(),
         NodeFieldTemplate(),
         NodeAnnotationTemplate(),
+        NodePodRuntimeTemplate(),
+        ContainerTextTemplate(),
+        NodeSelectorTemplate(),
+        AnnotationWithoutTemplate(),
     )
 }
