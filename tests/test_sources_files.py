@@ -147,3 +147,16 @@ def test_non_kubernetes_yaml_is_skipped_with_a_note() -> None:
         assert objs == []
         assert not problems.errors
         assert words in problems.notes[0].message
+
+
+def test_configmap_finding_points_at_the_line_inside_the_value(tmp_path: Path) -> None:
+    file = tmp_path / "cm.yaml"
+    file.write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: gc}\ndata:\n  gc.sh: |\n    #!/bin/sh\n    set -eu\n"
+        "    docker system prune -af\n"
+    )
+    from assessor.scan import scan
+
+    [finding] = [f for f in scan(scan_paths([str(file)])).findings if f.rule_id == "CFG007"]
+    assert finding.evidence_value == "docker system prune -af"
+    assert finding.location["line"] == 8

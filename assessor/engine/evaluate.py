@@ -93,6 +93,11 @@ class Engine:
         message = rule.message.format_map(values) if rule.message else f"{path}: {hit.value}"
         if reason:
             message = f"{message} ({reason})"
+        if hit.related:
+            users = ", ".join(
+                f"{r['kind']} {r['namespace'] + '/' if r.get('namespace') else ''}{r['name']}" for r in hit.related
+            )
+            message = f"{message}; used by {users}"
         location = {
             "file": obj.origin.file,
             "line": obj.origin.line_of(hit.path, hit.value_line),

@@ -42,12 +42,16 @@ class Hit:
 
 def snippet(text: str, match: re.Match[str]) -> tuple[str, int]:
     """The line holding the match, shortened, and its index inside text."""
-    start = text.rfind("\n", 0, match.start()) + 1
-    end = text.find("\n", match.end())
+    pos = match.start()
+    # A pattern may begin by consuming the line break before the match; the line is the next one.
+    while pos < match.end() - 1 and text[pos] in "\r\n":
+        pos += 1
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
     line = text[start : end if end != -1 else len(text)].strip()
     if len(line) > MAX_SNIPPET:
         line = line[: MAX_SNIPPET - 1] + "…"
-    return line, text.count("\n", 0, match.start())
+    return line, text.count("\n", 0, pos)
 
 
 COMMENT_PREFIXES = ("#", ";", "//")  # shell, YAML, TOML, fluentd, fluent-bit; INI; JSON5 and Go templates
