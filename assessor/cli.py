@@ -19,10 +19,12 @@ from assessor.document import build_document
 from assessor.engine.rules import Rule, RuleError, load_rules
 from assessor.findings import Severity
 from assessor.render import RENDERERS
-from assessor.scan import scan
+from assessor.scan import ScanOptions, scan
 from assessor.sources.documents import DEFAULT_MAX_BYTES
 from assessor.sources.result import SourceResult
 from assessor.suppress import BaselineError, baseline_document, load_baseline
+from assessor.upgrade import VersionInputs
+from assessor.versions.kversion import Minor, VersionError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -80,6 +82,13 @@ WriteBaselineOpt = Annotated[
     Path | None,
     typer.Option("--write-baseline", help="Write the current findings as a Baseline file to edit and commit."),
 ]
+TargetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--target",
+        help="Kubernetes version to plan for, e.g. v1.25 (default: the newest minor RKE1 runs, then RKE2).",
+    ),
+]
 BaselineDaysOpt = Annotated[
     int, typer.Option("--baseline-expiry-days", min=1, help="Expiry of entries that --write-baseline writes.")
 ]
@@ -97,6 +106,7 @@ class GateOptions:
     baseline: Path | None
     write_baseline: Path | None
     baseline_days: int
+    target: str | None = None
 
 
 def _version(value: bool) -> None:
@@ -132,15 +142,24 @@ def _report_problems(source: SourceResult, quiet: bool) -> None:
         stderr.print(problem.one_line(), markup=False)
 
 
-def _run(source: SourceResult, rules: list[Rule], gate: GateOptions) -> None:
-    baseline = None
+def _target(text: str | None) -> Minor | None:
+    if text is None:
+        return None
+    try:
+        return Minor.parse(text)
+    except VersionError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--target") from None
+
+
+def _run(source: SourceResult, rules: list[Rule], gate: GateOptions, versions: VersionInputs | None = None) -> None:
+    options = ScanOptions(target=_target(gate.target), versions=versions, baseline_name=str(gate.baseline))
     if gate.baseline is not None:
         try:
-            baseline = load_baseline(gate.baseline)
+            options.baseline = load_baseline(gate.baseline)
         except BaselineError as exc:
             stderr.print(f"error: {exc}", markup=False)
             raise typer.Exit(EXIT_USAGE) from None
-    result = scan(source, rules, baseline=baseline, baseline_name=str(gate.baseline))
+    result = scan(source, rules, options)
     _report_problems(result.source, gate.quiet)
     if not result.usable:
         stderr.print("error: no Kubernetes objects could be read from the input", markup=False)
@@ -172,27 +191,84 @@ def _load_rules_or_exit() -> list[Rule]:
         raise typer.Exit(EXIT_USAGE) from None
 
 
+KubeconfigOpt = Annotated[
+    str | None,
+    typer.Option("--kubeconfig", help="Path to the kubeconfig file (default: $KUBECONFIG, ~/.kube/config)."),
+]
+ContextOpt = Annotated[str | None, typer.Option("--context", help="The kubeconfig context to use.")]
+NamespaceOpt = Annotated[list[str] | None, typer.Option("-n", "--namespace", help="Only this namespace (repeatable).")]
+AllNamespacesOpt = Annotated[
+    bool, typer.Option("-A", "--all-namespaces", help="All namespaces (the default without -n).")
+]
+RequestTimeoutOpt = Annotated[
+    str, typer.Option("--request-timeout", help="Timeout for each API request, e.g. 30s or 1m.")
+]
+ChunkSizeOpt = Annotated[int, typer.Option("--chunk-size", min=1, max=10000, help="Objects per list page.")]
+SnapshotOpt = Annotated[
+    Path | None,
+    typer.Option("--snapshot", help="Read a `kubectl get … -A -o yaml|json` dump instead of a live cluster."),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterAccess:
+    kubeconfig: str | None
+    context: str | None
+    namespaces: tuple[str, ...]
+    all_namespaces: bool
+    request_timeout: str
+    chunk_size: int
+    snapshot: Path | None
+
+    @property
+    def live_requested(self) -> bool:
+        return bool(self.kubeconfig or self.context or self.namespaces)
+
+
+def _cluster_source(access: ClusterAccess) -> SourceResult:
+    """A snapshot file or the live cluster, read-only; usage and connection errors exit 2."""
+    if access.snapshot is not None:
+        if access.live_requested:
+            raise typer.BadParameter("--snapshot reads a file; it does not combine with --kubeconfig, --context or -n")
+        from assessor.sources.files import load_snapshot
+
+        return load_snapshot(str(access.snapshot))
+    if access.namespaces and access.all_namespaces:
+        raise typer.BadParameter("-n and -A exclude each other")
+    from assessor.sources.live import LiveCluster, LiveError, LiveOptions, collect
+
+    options = LiveOptions(
+        kubeconfig=access.kubeconfig,
+        context=access.context,
+        namespaces=access.namespaces,
+        request_timeout=parse_duration(access.request_timeout),
+        page_size=access.chunk_size,
+    )
+    try:
+        live = LiveCluster(options)
+        if stderr.is_terminal:
+            with stderr.status("reading the cluster…") as status:
+                source = collect(live, progress=lambda msg: status.update(msg))
+        else:
+            source = collect(live)
+    except LiveError as exc:
+        stderr.print(f"error: {exc}", markup=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    if not source.objects and all(c.status != "complete" for c in source.coverage):
+        for entry in source.coverage:
+            stderr.print(f"error: {entry.resource}: {entry.status} {entry.message or ''}".rstrip(), markup=False)
+    return source
+
+
 @app.command()
 def cluster(
-    kubeconfig: Annotated[
-        str | None,
-        typer.Option("--kubeconfig", help="Path to the kubeconfig file (default: $KUBECONFIG, ~/.kube/config)."),
-    ] = None,
-    context: Annotated[str | None, typer.Option("--context", help="The kubeconfig context to use.")] = None,
-    namespace: Annotated[
-        list[str] | None, typer.Option("-n", "--namespace", help="Only this namespace (repeatable).")
-    ] = None,
-    all_namespaces: Annotated[
-        bool, typer.Option("-A", "--all-namespaces", help="All namespaces (the default without -n).")
-    ] = False,
-    request_timeout: Annotated[
-        str, typer.Option("--request-timeout", help="Timeout for each API request, e.g. 30s or 1m.")
-    ] = "30s",
-    chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, max=10000, help="Objects per list page.")] = 500,
-    snapshot: Annotated[
-        Path | None,
-        typer.Option("--snapshot", help="Read a `kubectl get … -A -o yaml|json` dump instead of a live cluster."),
-    ] = None,
+    kubeconfig: KubeconfigOpt = None,
+    context: ContextOpt = None,
+    namespace: NamespaceOpt = None,
+    all_namespaces: AllNamespacesOpt = False,
+    request_timeout: RequestTimeoutOpt = "30s",
+    chunk_size: ChunkSizeOpt = 500,
+    snapshot: SnapshotOpt = None,
     output: OutputOpt = OutputFormat.table,
     output_file: OutputFileOpt = None,
     fail_on: FailOnOpt = "high",
@@ -201,42 +277,79 @@ def cluster(
     baseline: BaselineOpt = None,
     write_baseline: WriteBaselineOpt = None,
     baseline_days: BaselineDaysOpt = 90,
+    target: TargetOpt = None,
 ) -> None:
-    """Scan a live cluster (read-only) or a snapshot of one."""
-    gate = GateOptions(output, output_file, fail_on, allow_partial, quiet, baseline, write_baseline, baseline_days)
+    """Scan a live cluster (read-only) or a snapshot of one, with its versions and upgrade path."""
+    gate = GateOptions(
+        output, output_file, fail_on, allow_partial, quiet, baseline, write_baseline, baseline_days, target
+    )
     rules = _load_rules_or_exit()
-    if snapshot is not None:
-        if kubeconfig or context or namespace:
-            raise typer.BadParameter("--snapshot reads a file; it does not combine with --kubeconfig, --context or -n")
-        from assessor.sources.files import load_snapshot
+    access = ClusterAccess(
+        kubeconfig, context, tuple(namespace or ()), all_namespaces, request_timeout, chunk_size, snapshot
+    )
+    source = _cluster_source(access)
+    _run(source, rules, gate, VersionInputs(server_version=source.description.get("serverVersion")))
 
-        source = load_snapshot(str(snapshot))
-    else:
-        if namespace and all_namespaces:
-            raise typer.BadParameter("-n and -A exclude each other")
-        from assessor.sources.live import LiveCluster, LiveError, LiveOptions, collect
 
-        options = LiveOptions(
-            kubeconfig=kubeconfig,
-            context=context,
-            namespaces=tuple(namespace or ()),
-            request_timeout=parse_duration(request_timeout),
-            page_size=chunk_size,
-        )
+@app.command()
+def rke(
+    cluster_yml: Annotated[Path, typer.Argument(help="The RKE1 cluster.yml.", metavar="CLUSTER_YML")],
+    rke_version: Annotated[
+        str | None,
+        typer.Option(
+            "--rke-version",
+            help="The rke binary in use, e.g. v1.3.2 (its default applies when cluster.yml has no kubernetes_version).",
+        ),
+    ] = None,
+    kubeconfig: KubeconfigOpt = None,
+    context: ContextOpt = None,
+    namespace: NamespaceOpt = None,
+    request_timeout: RequestTimeoutOpt = "30s",
+    chunk_size: ChunkSizeOpt = 500,
+    snapshot: SnapshotOpt = None,
+    output: OutputOpt = OutputFormat.table,
+    output_file: OutputFileOpt = None,
+    fail_on: FailOnOpt = "high",
+    allow_partial: AllowPartialOpt = False,
+    quiet: QuietOpt = False,
+    baseline: BaselineOpt = None,
+    write_baseline: WriteBaselineOpt = None,
+    baseline_days: BaselineDaysOpt = 90,
+    target: TargetOpt = None,
+) -> None:
+    """Check an RKE1 cluster.yml and plan the upgrade path minor by minor (with the cluster, if given)."""
+    from assessor.sources.rke import RkeConfigError, load_rke_config
+
+    gate = GateOptions(
+        output, output_file, fail_on, allow_partial, quiet, baseline, write_baseline, baseline_days, target
+    )
+    rules = _load_rules_or_exit()
+    try:
+        config = load_rke_config(str(cluster_yml))
+    except RkeConfigError as exc:
+        stderr.print(f"error: {exc}", markup=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    if rke_version is not None:
+        from assessor.versions.kversion import rke_version_key
+
         try:
-            live = LiveCluster(options)
-            if stderr.is_terminal:
-                with stderr.status("reading the cluster…") as status:
-                    source = collect(live, progress=lambda msg: status.update(msg))
-            else:
-                source = collect(live)
-        except LiveError as exc:
-            stderr.print(f"error: {exc}", markup=False)
-            raise typer.Exit(EXIT_USAGE) from None
-        if not source.objects and all(c.status != "complete" for c in source.coverage):
-            for entry in source.coverage:
-                stderr.print(f"error: {entry.resource}: {entry.status} {entry.message or ''}".rstrip(), markup=False)
-    _run(source, rules, gate)
+            rke_version_key(rke_version)
+        except VersionError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--rke-version") from None
+    access = ClusterAccess(kubeconfig, context, tuple(namespace or ()), False, request_timeout, chunk_size, snapshot)
+    if snapshot is not None or access.live_requested:
+        source = _cluster_source(access)
+        source.description = {"type": "rke", "path": str(cluster_yml), "cluster": source.description}
+    else:
+        source = SourceResult(kind="rke", description={"type": "rke", "path": str(cluster_yml)})
+    source.problems.items[:0] = config.problems.items
+    source.files_read += 1
+    versions = VersionInputs(
+        config=config,
+        rke_version=rke_version,
+        server_version=(source.description.get("cluster") or {}).get("serverVersion"),
+    )
+    _run(source, rules, gate, versions)
 
 
 @app.command()
@@ -253,9 +366,12 @@ def manifests(
     baseline: BaselineOpt = None,
     write_baseline: WriteBaselineOpt = None,
     baseline_days: BaselineDaysOpt = 90,
+    target: TargetOpt = None,
 ) -> None:
     """Scan manifest files, `helm template` output and `kubectl get -o yaml` dumps."""
-    gate = GateOptions(output, output_file, fail_on, allow_partial, quiet, baseline, write_baseline, baseline_days)
+    gate = GateOptions(
+        output, output_file, fail_on, allow_partial, quiet, baseline, write_baseline, baseline_days, target
+    )
     from assessor.sources.files import scan_paths
 
     rules = _load_rules_or_exit()

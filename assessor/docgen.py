@@ -60,7 +60,7 @@ def render_rules(rules: list[Rule]) -> str:
         out += [
             f"- Category: `{r.category}`",
             f"- Severity: {r.severity.name}",
-            f"- Defined in: `rules/docker/{r.source_file}`",
+            f"- Defined in: `rules/{r.source_file}`",
         ]
         out += ["", r.rationale, "", f"**What to do:** {r.remediation}", "", f"Docs: <{r.docs}>", ""]
         params = json.dumps(r.params, ensure_ascii=False)

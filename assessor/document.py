@@ -24,7 +24,7 @@ def build_document(result: ScanResult) -> dict[str, Any]:
         "inputErrors": len(src.problems.errors),
         "resources": [c.to_dict() for c in src.coverage],
     }
-    return {
+    doc: dict[str, Any] = {
         "schemaVersion": SCHEMA_VERSION,
         "kind": "Assessment",
         "tool": {"name": "assessor", "version": __version__},
@@ -43,3 +43,6 @@ def build_document(result: ScanResult) -> dict[str, Any]:
             "coverage": coverage,
         },
     }
+    if result.versions is not None:
+        doc["versions"] = result.versions.to_dict()
+    return doc

@@ -43,6 +43,9 @@ CATEGORIES: dict[str, str] = {
     "vendor-agent": "a monitoring or security agent whose Docker mode needs changing",
     "node-runtime": "nodes running Docker Engine through dockershim",
     "kubelet-flags": "kubelet flags removed with dockershim",
+    "removed-api": "an API version that a Kubernetes minor on the way removes",
+    "upgrade-path": "what blocks or changes a hop on the way to the target version",
+    "rke-config": "RKE1 cluster.yml settings that matter for the upgrade or the move to RKE2",
     "suppression": "a suppression that is itself wrong (no reason)",
 }
 

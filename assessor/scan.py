@@ -1,9 +1,9 @@
-"""The pipeline in one place: source result → inventory → rules engine → findings."""
+"""The pipeline in one place: source result → inventory → rules engine → findings (+ versions)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from assessor.engine.evaluate import Engine
@@ -14,6 +14,19 @@ from assessor.inventory.build import Inventory, build_inventory
 from assessor.objects import K8sObject
 from assessor.sources.result import SourceResult
 from assessor.suppress import BaselineEntry, apply_annotations, apply_baseline
+from assessor.upgrade import VersionInputs, plan_versions
+from assessor.versions.kversion import Minor
+from assessor.versions.matrix import load_matrix
+from assessor.versions.path import UpgradePlan
+
+
+@dataclass(slots=True)
+class ScanOptions:
+    target: Minor | None = None  # None: the newest minor in the bundled RKE1 data
+    versions: VersionInputs | None = None  # set: build the version section and the hop plan
+    baseline: list[BaselineEntry] = field(default_factory=list)
+    baseline_name: str = "baseline"
+    today: dt.date | None = None
 
 
 @dataclass(slots=True)
@@ -22,11 +35,12 @@ class ScanResult:
     inventory: Inventory
     findings: list[Finding]
     rules: list[Rule]
+    versions: UpgradePlan | None = None
 
     @property
     def usable(self) -> bool:
-        """False when no Kubernetes object at all could be read: the only input error that is exit 2."""
-        return bool(self.source.objects)
+        """False when nothing at all could be read: the only input error that is exit 2."""
+        return bool(self.source.objects) or self.source.kind == "rke"
 
     def active(self) -> list[Finding]:
         return [f for f in self.findings if f.suppressed is None]
@@ -39,25 +53,39 @@ class ScanResult:
 def scan(
     source: SourceResult,
     rules: list[Rule] | None = None,
+    options: ScanOptions | None = None,
+    *,
     baseline: list[BaselineEntry] | None = None,
-    baseline_name: str = "baseline",
     today: dt.date | None = None,
 ) -> ScanResult:
+    opts = options or ScanOptions()
+    if baseline:
+        opts.baseline = baseline
+    if today:
+        opts.today = today
     rule_list = rules if rules is not None else load_rules()
+    target = opts.target or load_matrix().newest_rke1_minor()
     with paused_gc():
         inventory = build_inventory(source.objects, source.problems)
-        findings = Engine(rule_list).evaluate(inventory)
+        findings = Engine(rule_list, target).evaluate(inventory)
+        plan = None
+        if opts.versions is not None:
+            inputs = opts.versions
+            inputs.target = opts.target
+            plan, version_findings = plan_versions(rule_list, inputs, inventory, source.problems, source.objects)
+            findings.extend(version_findings)
         apply_annotations(findings, _annotated_objects(inventory))
-        if baseline:
-            apply_baseline(findings, baseline, source.problems, baseline_name, today or dt.date.today())
-    return ScanResult(source, inventory, findings, rule_list)
+        if opts.baseline:
+            apply_baseline(findings, opts.baseline, source.problems, opts.baseline_name, opts.today or dt.date.today())
+    findings.sort(key=Finding.sort_key)
+    return ScanResult(source, inventory, findings, rule_list, plan)
 
 
 def _annotated_objects(inv: Inventory) -> dict[tuple[str, str, str], tuple[K8sObject, Any]]:
     """Every object a finding can name, with the path of its pod spec (for pod template annotations)."""
     out: dict[tuple[str, str, str], tuple[K8sObject, Any]] = {}
+    for obj in inv.objects:
+        out[(obj.kind, obj.namespace or "", obj.name)] = (obj, None)
     for w in inv.workloads:
         out[(w.obj.kind, w.obj.namespace or "", w.obj.name)] = (w.obj, w.pod.path)
-    for obj in (*inv.nodes, *inv.configmaps):
-        out[(obj.kind, obj.namespace or "", obj.name)] = (obj, None)
     return out

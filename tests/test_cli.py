@@ -161,3 +161,15 @@ def test_kubectl_plugin_name() -> None:
         timeout=60,
     )
     assert "Usage: kubectl assess" in proc.stdout
+
+
+def test_versions_section_matches_the_schema() -> None:
+    code, out, _ = _invoke(["rke", str(ROOT / "fixtures" / "rke" / "seed-cluster.yml"), "--snapshot", str(SEED),
+                            "--target", "v1.25", "-o", "json"])
+    assert code == 1
+    doc = json.loads(out)
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["versions"]["target"] == "1.25"
+    code, out, _ = _invoke(["cluster", "--snapshot", str(SEED), "-o", "json"])
+    jsonschema.validate(json.loads(out), SCHEMA)
+    assert json.loads(out)["versions"]["current"]["kubernetesFrom"] == "kubelets"

@@ -13,8 +13,11 @@ import pytest
 
 from assessor.document import build_document
 from assessor.render import RENDERERS
-from assessor.scan import scan
+from assessor.scan import ScanOptions, scan
 from assessor.sources.files import load_snapshot, scan_paths
+from assessor.sources.rke import load_rke_config
+from assessor.upgrade import VersionInputs
+from assessor.versions.kversion import Minor
 from tests.conftest import ROOT
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -24,11 +27,18 @@ SUFFIX = {"table": "txt", "json": "json", "yaml": "yaml", "markdown": "md"}
 def _doc(kind: str) -> dict:  # type: ignore[type-arg]
     if kind == "seed":
         return build_document(scan(load_snapshot("fixtures/clusters/seed-rke1.yaml")))
+    if kind == "rke":
+        # assess rke fixtures/rke/seed-cluster.yml --rke-version v1.3.2 --target v1.21.6 --snapshot …
+        source = load_snapshot("fixtures/clusters/seed-rke1.yaml")
+        source.description = {"type": "rke", "path": "fixtures/rke/seed-cluster.yml", "cluster": source.description}
+        config = load_rke_config("fixtures/rke/seed-cluster.yml")
+        options = ScanOptions(target=Minor(1, 21), versions=VersionInputs(config=config, rke_version="v1.3.2"))
+        return build_document(scan(source, None, options))
     return build_document(scan(scan_paths(["tests/rules/DOCK001", "tests/rules/DOCK003"])))
 
 
 @pytest.mark.parametrize("fmt", sorted(RENDERERS))
-@pytest.mark.parametrize("kind", ["seed", "manifests"])
+@pytest.mark.parametrize("kind", ["seed", "manifests", "rke"])
 def test_golden(fmt: str, kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("COLUMNS", "140")

@@ -2,7 +2,12 @@
 
 A positive fixture must make its rule fire; a first-lines comment `# expect: SEVERITY`
 pins the worst severity it must get. A negative fixture must not make it fire above info
-(an info finding is kept for the inventory only).
+(an info finding is kept for the inventory only), or at all with `# absent: true`.
+
+Fixtures are manifests (`*.yaml`) or RKE1 cluster.yml files (`*.cluster.yml`). Header
+comments set what a user would pass on the command line: `# target: v1.25`,
+`# rke-version: v1.3.2`, `# snapshot: FILE` (a `*.snapshot.yaml` beside it, which is
+not a case of its own).
 """
 
 from __future__ import annotations
@@ -13,40 +18,81 @@ from pathlib import Path
 import pytest
 
 from assessor.engine.rules import load_rules
-from assessor.findings import Severity
-from tests.helpers import scan_file
+from assessor.findings import Finding, Severity
+from assessor.scan import ScanOptions, scan
+from assessor.sources.files import load_snapshot, scan_paths
+from assessor.sources.result import SourceResult
+from assessor.sources.rke import load_rke_config
+from assessor.upgrade import VersionInputs
+from assessor.versions.kversion import Minor
 
 RULE_FIXTURES = Path(__file__).parent / "rules"
 RULES = load_rules()
-EXPECT = re.compile(r"^#\s*expect:\s*(\w+)", re.MULTILINE)
+
+
+def _header(text: str, key: str) -> str | None:
+    match = re.search(rf"^#\s*{key}:\s*(\S+)", text, re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def run_fixture(path: Path) -> tuple[list[Finding], list[str]]:
+    text = path.read_text()
+    target = _header(text, "target")
+    options = ScanOptions(target=Minor.parse(target) if target else None)
+    if path.name.endswith(".cluster.yml"):
+        config = load_rke_config(str(path))
+        snapshot = _header(text, "snapshot")
+        source = (
+            load_snapshot(str(path.parent / snapshot))
+            if snapshot
+            else SourceResult(kind="rke", description={"type": "rke", "path": str(path)})
+        )
+        options.versions = VersionInputs(config=config, rke_version=_header(text, "rke-version"))
+        errors = [p.one_line() for p in config.problems.errors]
+    else:
+        source = scan_paths([str(path)])
+        errors = []
+    result = scan(source, RULES, options)
+    return result.findings, errors + [p.one_line() for p in result.source.problems.errors]
+
+
+def _is_case(path: Path) -> bool:
+    return path.name.endswith((".yaml", ".cluster.yml")) and not path.name.endswith(".snapshot.yaml")
 
 
 def _cases(kind: str) -> list[tuple[str, Path]]:
-    return [(rule.id, path) for rule in RULES for path in sorted((RULE_FIXTURES / rule.id / kind).glob("*.yaml"))]
+    return [
+        (rule.id, path)
+        for rule in RULES
+        for path in sorted((RULE_FIXTURES / rule.id / kind).glob("*"))
+        if _is_case(path)
+    ]
 
 
 @pytest.mark.parametrize("rule_id", [r.id for r in RULES])
 def test_every_rule_has_positive_and_negative_fixtures(rule_id: str) -> None:
-    assert list((RULE_FIXTURES / rule_id / "positive").glob("*.yaml")), f"{rule_id} has no positive fixture"
-    assert list((RULE_FIXTURES / rule_id / "negative").glob("*.yaml")), f"{rule_id} has no negative fixture"
+    for kind in ("positive", "negative"):
+        cases = [p for p in (RULE_FIXTURES / rule_id / kind).glob("*") if _is_case(p)]
+        assert cases, f"{rule_id} has no {kind} fixture"
 
 
 @pytest.mark.parametrize(("rule_id", "path"), _cases("positive"), ids=lambda v: getattr(v, "name", v))
 def test_positive_fixture_fires(rule_id: str, path: Path) -> None:
-    result = scan_file(path)
-    assert not result.source.problems.errors, result.source.problems.errors
-    hits = [f for f in result.findings if f.rule_id == rule_id]
+    findings, errors = run_fixture(path)
+    assert not errors, errors
+    hits = [f for f in findings if f.rule_id == rule_id]
     assert hits, f"{rule_id} did not fire on {path.name}"
-    expected = EXPECT.search(path.read_text())
+    expected = _header(path.read_text(), "expect")
     if expected:
-        assert max(f.severity for f in hits) == Severity.parse(expected.group(1)), [f.message for f in hits]
+        assert max(f.severity for f in hits) == Severity.parse(expected), [f.message for f in hits]
 
 
 @pytest.mark.parametrize(("rule_id", "path"), _cases("negative"), ids=lambda v: getattr(v, "name", v))
 def test_negative_fixture_is_silent(rule_id: str, path: Path) -> None:
-    result = scan_file(path)
-    assert not result.source.problems.errors, result.source.problems.errors
-    hits = [f.message for f in result.findings if f.rule_id == rule_id and f.severity > Severity.info]
+    findings, errors = run_fixture(path)
+    assert not errors, errors
+    floor = Severity.info - 1 if _header(path.read_text(), "absent") == "true" else Severity.info
+    hits = [f.message for f in findings if f.rule_id == rule_id and f.severity > floor]
     assert not hits, f"{rule_id} fired on {path.name}: {hits}"
 
 

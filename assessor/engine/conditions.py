@@ -11,6 +11,7 @@ from packaging.version import InvalidVersion, Version
 from assessor.engine.context import WorkloadContext, as_str, container_strings
 from assessor.engine.hostpaths import PathMatcher
 from assessor.engine.templates import Context, Hit
+from assessor.versions.kversion import Minor
 
 
 @lru_cache(maxsize=512)
@@ -37,6 +38,12 @@ def _holds_one(key: str, expected: Any, hit: Hit, ctx: Context) -> bool:
         return hit.container is not None and all(
             _env_matches(hit.container.spec, str(name), str(pattern)) for name, pattern in expected.items()
         )
+    if key == "rkeFieldSet":
+        config = getattr(ctx, "config", None)
+        return config is not None and config.get(*str(expected).split(".")) is not None
+    if key == "targetAtLeast":
+        target = getattr(ctx, "target", None)
+        return target is not None and target >= Minor.parse(str(expected))
     if key == "configMapMentions":
         return isinstance(ctx, WorkloadContext) and bool(_re(str(expected)).search(ctx.configmap_text))
     if key == "podImages":

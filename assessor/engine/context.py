@@ -10,6 +10,7 @@ from assessor.inventory.build import Workload
 from assessor.inventory.podspec import ContainerRef
 from assessor.objects import K8sObject
 from assessor.sources.origin import FieldPath
+from assessor.versions.kversion import Minor
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +114,7 @@ class ObjectContext:
 
     obj: K8sObject
     pod_path: FieldPath | None = None
-    target = "object"
+    target: Minor | None = None  # the Kubernetes minor the scan plans for (removed APIs)
 
     def annotation_sources(self) -> list[tuple[FieldPath, dict[str, Any]]]:
         out: list[tuple[FieldPath, dict[str, Any]]] = [(("metadata", "annotations"), self.obj.annotations)]

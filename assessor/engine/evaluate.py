@@ -13,12 +13,15 @@ from assessor.engine.context import (
     WorkloadContext,
     configmap_names,
 )
+from assessor.engine.registry import TEMPLATES
+from assessor.engine.rke_templates import RkeContext
 from assessor.engine.rules import Rule
-from assessor.engine.templates import TEMPLATES, Context, Hit
+from assessor.engine.templates import Context, Hit
 from assessor.findings import Finding, Severity
 from assessor.inventory.build import Inventory, Workload
 from assessor.objects import K8sObject
-from assessor.sources.origin import format_path
+from assessor.sources.origin import Origin, format_path
+from assessor.versions.kversion import Minor
 
 
 class _Format(dict[str, Any]):
@@ -27,8 +30,9 @@ class _Format(dict[str, Any]):
 
 
 class Engine:
-    def __init__(self, rules: list[Rule]) -> None:
+    def __init__(self, rules: list[Rule], target: Minor | None = None) -> None:
         self.rules = rules
+        self.target = target
         # Parameters are compiled once, not once per object.
         self._compiled = {rule.id: TEMPLATES[rule.template].compile(rule.params) for rule in rules}
         self._by_target: dict[str, list[Rule]] = defaultdict(list)
@@ -53,13 +57,25 @@ class Engine:
         for node in inv.nodes:
             findings.extend(self._run("node", NodeContext(node, pods_by_node.get(node.name, [])), node, None))
         if self._by_target.get("object"):
-            for workload in inv.workloads:
-                ctx_obj = ObjectContext(workload.obj, workload.pod.path)
-                findings.extend(self._run("object", ctx_obj, workload.obj, workload))
-            for other in (*inv.configmaps, *inv.nodes):
-                findings.extend(self._run("object", ObjectContext(other), other, None))
+            workloads = {id(w.obj): w for w in inv.workloads}
+            for obj in inv.objects:
+                owning = workloads.get(id(obj))
+                ctx_obj = ObjectContext(obj, owning.pod.path if owning else None, self.target)
+                findings.extend(self._run("object", ctx_obj, obj, owning))
         findings.sort(key=Finding.sort_key)
         return findings
+
+    def evaluate_rke(self, ctx: RkeContext, subject: dict[str, Any], origin: Origin) -> list[Finding]:
+        """cluster.yml checks and upgrade-plan findings; subject names what they are about."""
+        out: list[Finding] = []
+        for target in ("rke", "plan"):
+            for rule in self._by_target.get(target, ()):
+                for hit in TEMPLATES[rule.template].hits(ctx, self._compiled[rule.id]):
+                    severity, reason = self._severity(rule, hit, ctx)
+                    if severity is not None:
+                        out.append(self._finding(rule, hit, K8sObject(subject, origin), None, severity, reason))
+        out.sort(key=Finding.sort_key)
+        return out
 
     def _run(self, target: str, ctx: Context, obj: K8sObject, workload: Workload | None) -> list[Finding]:
         out = []

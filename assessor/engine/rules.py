@@ -68,12 +68,13 @@ class Rule:
 
 
 def load_rules(directory: Path | None = None) -> list[Rule]:
-    from assessor.engine.templates import TEMPLATES  # templates know the engine, not the other way round
+    from assessor.engine.registry import TEMPLATES  # templates know the engine, not the other way round
 
-    base = directory or rules_dir() / "docker"
+    base = directory or rules_dir()
     rules: list[Rule] = []
     seen: dict[str, str] = {}
-    for file in sorted(base.rglob("*.yaml")):
+    # rules/versions/ holds the version matrix, which is data for the planner, not rules.
+    for file in sorted(f for f in base.rglob("*.yaml") if "versions" not in f.relative_to(base).parts[:1]):
         try:
             data = yaml.safe_load(file.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
@@ -82,7 +83,7 @@ def load_rules(directory: Path | None = None) -> list[Rule]:
         if not isinstance(entries, list):
             raise RuleError(f"{file}: expected a mapping with a 'rules' list")
         for entry in entries:
-            rule = _parse_rule(entry, file)
+            rule = _parse_rule(entry, file, str(file.relative_to(base)))
             if rule.template not in TEMPLATES:
                 raise RuleError(f"{file}: {rule.id}: unknown match template {rule.template!r}")
             TEMPLATES[rule.template].check_params(rule)
@@ -95,7 +96,7 @@ def load_rules(directory: Path | None = None) -> list[Rule]:
     return sorted(rules, key=lambda r: r.id)
 
 
-def _parse_rule(entry: Any, file: Path) -> Rule:
+def _parse_rule(entry: Any, file: Path, name: str) -> Rule:
     if not isinstance(entry, dict):
         raise RuleError(f"{file}: every rule must be a mapping")
     rid = entry.get("id", "?")
@@ -133,6 +134,6 @@ def _parse_rule(entry: Any, file: Path) -> Rule:
         params={k: v for k, v in match.items() if k != "template"},
         message=entry.get("message"),
         adjust=tuple(adjust),
-        source_file=str(file.name),
+        source_file=name,
         extra={k: v for k, v in entry.items() if k not in known},
     )

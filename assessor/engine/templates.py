@@ -26,7 +26,7 @@ from assessor.findings import redact
 from assessor.inventory.podspec import ContainerRef
 from assessor.sources.origin import FieldPath
 
-Context = WorkloadContext | ConfigMapContext | NodeContext | ObjectContext
+Context = Any  # WorkloadContext, ConfigMapContext, NodeContext, ObjectContext or RkeContext
 MAX_SNIPPET = 160
 
 
@@ -488,21 +488,18 @@ class NodeAnnotationTemplate(Template):
             yield Hit(("metadata", "annotations", key), value)
 
 
-TEMPLATES: dict[str, Template] = {
-    t.name: t
-    for t in (
-        HostPathTemplate(),
-        MountPathTemplate(),
-        EnvTemplate(),
-        CommandTemplate(),
-        ImageTemplate(),
-        PodAnnotationTemplate(),
-        ConfigMapDataTemplate(),
-        NodeFieldTemplate(),
-        NodeAnnotationTemplate(),
-        NodePodRuntimeTemplate(),
-        ContainerTextTemplate(),
-        NodeSelectorTemplate(),
-        AnnotationWithoutTemplate(),
-    )
-}
+POD_TEMPLATES: tuple[Template, ...] = (
+    HostPathTemplate(),
+    MountPathTemplate(),
+    EnvTemplate(),
+    CommandTemplate(),
+    ImageTemplate(),
+    PodAnnotationTemplate(),
+    ConfigMapDataTemplate(),
+    NodeFieldTemplate(),
+    NodeAnnotationTemplate(),
+    NodePodRuntimeTemplate(),
+    ContainerTextTemplate(),
+    NodeSelectorTemplate(),
+    AnnotationWithoutTemplate(),
+)

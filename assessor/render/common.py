@@ -59,6 +59,9 @@ def source_label(doc: dict[str, Any]) -> str:
         return f"snapshot {src['path']}"
     if src["type"] == "manifests":
         return "manifests " + ", ".join(src["paths"])
+    if src["type"] == "rke":
+        cluster = src.get("cluster")
+        return f"RKE1 {src['path']}" + (f" with {source_label({'source': cluster})}" if cluster else "")
     ctx = src.get("context") or "current context"
     version = f", Kubernetes {src['serverVersion']}" if src.get("serverVersion") else ""
     return f"cluster ({ctx}{version})"

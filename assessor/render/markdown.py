@@ -13,10 +13,11 @@ from assessor.render.common import (
     rules_seen,
     source_label,
 )
+from assessor.render.versions import hop_rows, node_rows, plan_lines, summary_lines
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return text.replace("|", "\\|").replace("\n", "<br>")
 
 
 def render(doc: dict[str, Any]) -> str:
@@ -44,6 +45,8 @@ def render(doc: dict[str, Any]) -> str:
         out += ["", "## What to do", ""]
         for f in rules_seen(findings):
             out.append(f"- **{f['ruleId']} {f['title']}**: {f['remediation']} ([docs]({f['docs']}))")
+    if "versions" in doc:
+        out += _versions(doc["versions"])
     gaps = coverage_lines(doc)
     out += ["", "## Coverage", ""]
     if gaps:
@@ -59,3 +62,21 @@ def render(doc: dict[str, Any]) -> str:
             place = f"{p['file']}:{p['line']}" if p.get("line") else p["file"]
             out.append(f"- {p['level']}: `{place}`: {_cell(p['message'])}")
     return "\n".join(out) + "\n"
+
+
+def _versions(versions: dict[str, Any]) -> list[str]:
+    out = ["", "## Versions", ""]
+    out += [f"- {line}" for line in summary_lines(versions)]
+    nodes = node_rows(versions)
+    if nodes:
+        out += ["", "| Node | Roles | Kubelet | Runtime | OS |", "| --- | --- | --- | --- | --- |"]
+        out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in nodes]
+    hops = hop_rows(versions)
+    if hops:
+        out += ["", f"### Upgrade path ({len(hops)} steps)", ""]
+        out += ["| Hop | Kubernetes | RKE releases | Required changes | Blockers |", "| --- | --- | --- | --- | --- |"]
+        out += ["| " + " | ".join(_cell(c).replace("\n", "<br>") for c in row) + " |" for row in hops]
+    extra = plan_lines(versions)
+    if extra:
+        out += [""] + [f"- {_cell(line)}" for line in extra]
+    return out

@@ -22,6 +22,7 @@ from assessor.render.common import (
     rules_seen,
     source_label,
 )
+from assessor.render.versions import hop_rows, node_rows, plan_lines, summary_lines
 
 STYLES = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
@@ -66,6 +67,8 @@ def render(doc: dict[str, Any]) -> str:
         for f in rules_seen(findings):
             console.print(f"  {f['ruleId']} {f['title']}: {f['remediation']}")
             console.print(f"    {f['docs']}", style="dim")
+    if "versions" in doc:
+        _versions(console, doc["versions"])
     counts = ", ".join(f"{n} {s}" for s, n in summary["bySeverity"].items() if n)
     suppressed = f"; {summary['suppressed']} suppressed" if summary["suppressed"] else ""
     console.print(f"\n{summary['findings']} findings" + (f" ({counts})" if counts else "") + suppressed)
@@ -75,3 +78,28 @@ def render(doc: dict[str, Any]) -> str:
         for line in gaps:
             console.print(f"  - {line}")
     return buffer.getvalue()
+
+
+def _versions(console: Console, versions: dict[str, Any]) -> None:
+    console.print(Text("\nVersions", style="bold"))
+    for line in summary_lines(versions):
+        console.print(f"  {line}")
+    nodes = node_rows(versions)
+    if nodes:
+        table = Table(box=box.SIMPLE_HEAD)
+        for col in ("NODE", "ROLES", "KUBELET", "RUNTIME", "OS"):
+            table.add_column(col, overflow="fold")
+        for row in nodes:
+            table.add_row(*row)
+        console.print(table)
+    hops = hop_rows(versions)
+    if hops:
+        console.print(Text(f"Upgrade path: {len(hops)} step(s)", style="bold"))
+        table = Table(box=box.SIMPLE_HEAD, show_lines=True)
+        for col in ("HOP", "KUBERNETES", "RKE RELEASES", "REQUIRED CHANGES", "BLOCKERS"):
+            table.add_column(col, overflow="fold")
+        for row in hops:
+            table.add_row(*row)
+        console.print(table)
+    for line in plan_lines(versions):
+        console.print(f"  {line}")

@@ -1,0 +1,262 @@
+"""Templates over an RKE1 cluster.yml and over the upgrade plan (targets "rke" and "plan")."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from assessor.engine.rules import Rule, RuleError
+from assessor.engine.templates import Hit, Template
+from assessor.inventory.build import Inventory
+from assessor.sources.origin import FieldPath
+from assessor.sources.rke import RkeConfig
+from assessor.versions.kversion import Minor
+from assessor.versions.path import UpgradePlan
+
+
+@dataclass(slots=True)
+class RkeContext:
+    config: RkeConfig | None
+    target: Minor | None
+    inventory: Inventory | None
+    plan: UpgradePlan | None
+    target_name: ClassVar[str] = "rke"
+
+
+_SEG = re.compile(r"([^.\[\]]+)|\[\*\]")
+
+
+def _expand(value: Any, segments: list[str], path: FieldPath) -> Iterator[tuple[FieldPath, Any]]:
+    """Walk a dotted path where [*] means every list item: nodes[*].docker_socket."""
+    if not segments:
+        yield path, value
+        return
+    head, rest = segments[0], segments[1:]
+    if head == "*":
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                yield from _expand(item, rest, (*path, i))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                yield from _expand(item, rest, (*path, str(key)))
+        return
+    if isinstance(value, dict) and head in value:
+        yield from _expand(value[head], rest, (*path, head))
+
+
+def split_path(text: str) -> list[str]:
+    return ["*" if m.group(0) == "[*]" else m.group(1) for m in _SEG.finditer(text)]
+
+
+class RkeFieldTemplate(Template):
+    """A cluster.yml field (dotted path, [*] for every item) that is present, equals, matches, or has keys."""
+
+    name = "rke-field"
+    target = "rke"
+    CONDITIONS = ("present", "equals", "not_in", "pattern", "keys_in", "items_pattern")
+
+    def check_params(self, rule: Rule) -> None:
+        if not rule.params.get("path"):
+            raise RuleError(f"{rule.source_file}: {rule.id}: rke-field needs path")
+        if not any(k in rule.params for k in self.CONDITIONS):
+            raise RuleError(f"{rule.source_file}: {rule.id}: rke-field needs one of {', '.join(self.CONDITIONS)}")
+        for key in ("pattern", "items_pattern"):
+            if key in rule.params:
+                try:
+                    re.compile(str(rule.params[key]))
+                except re.error as exc:
+                    raise RuleError(f"{rule.source_file}: {rule.id}: {key}: {exc}") from None
+
+    def hits(self, ctx: RkeContext, compiled: dict[str, Any]) -> Iterator[Hit]:
+        if ctx.config is None:
+            return
+        secret = bool(compiled.get("secret"))
+        for path, value in _expand(ctx.config.raw, split_path(str(compiled["path"])), ()):
+            for shown, sub in self._match(value, compiled):
+                if secret:
+                    shown = f"<redacted, {len(str(value))} characters>"
+                yield Hit((*path, *sub), shown, None, {"value": value})
+
+    @staticmethod
+    def _match(value: Any, p: dict[str, Any]) -> Iterator[tuple[str, FieldPath]]:
+        if value is None:
+            return
+        if "present" in p and bool(str(value).strip()) == bool(p["present"]):
+            yield str(value), ()
+        elif "equals" in p and value == p["equals"]:
+            yield str(value).lower() if isinstance(value, bool) else str(value), ()
+        elif "not_in" in p:
+            items = value if isinstance(value, list) else [value]
+            for i, item in enumerate(items):
+                if item not in p["not_in"]:
+                    yield str(item), ((i,) if isinstance(value, list) else ())
+        elif "pattern" in p and isinstance(value, str | int | float) and re.search(str(p["pattern"]), str(value)):
+            yield str(value), ()
+        elif "keys_in" in p and isinstance(value, dict):
+            wanted = {str(k).lstrip("-") for k in p["keys_in"]}
+            for key, item in value.items():
+                if str(key).lstrip("-") in wanted:
+                    yield f"{str(key).lstrip('-')}: {item}", (str(key),)
+        elif "items_pattern" in p and isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, str) and re.search(str(p["items_pattern"]), item):
+                    yield item, (i,)
+
+
+def _percent_or_int(value: Any, default: str) -> tuple[float | None, int | None, str]:
+    text = str(value if value not in (None, "") else default).strip()
+    if text.endswith("%"):
+        try:
+            return float(text[:-1]) / 100, None, text
+        except ValueError:
+            return None, None, text
+    try:
+        return None, int(text), text
+    except ValueError:
+        return None, None, text
+
+
+class RkeUpgradeBatchTemplate(Template):
+    """How many workers RKE upgrades at once: a percentage rounds down, never below 1 (RKE's own rule)."""
+
+    name = "rke-upgrade-batch"
+    target = "rke"
+
+    def hits(self, ctx: RkeContext, compiled: dict[str, Any]) -> Iterator[Hit]:
+        if ctx.config is None:
+            return
+        workers = sum(1 for n in ctx.config.nodes if n.worker)
+        if workers == 0:
+            return
+        raw = ctx.config.get("upgrade_strategy", "max_unavailable_worker")
+        share, count, text = _percent_or_int(raw, "10%")
+        if share is not None:
+            batch = max(1, math.floor(share * workers))
+            how = f"{text} of {workers} worker(s) is {share * workers:g}, rounded down"
+            how += f" and raised to {batch}" if math.floor(share * workers) < 1 else f" to {batch}"
+        elif count is not None:
+            batch, how = max(1, min(count, workers)), f"{count} of {workers} worker(s)"
+        else:
+            return
+        path: FieldPath = ("upgrade_strategy", "max_unavailable_worker") if raw is not None else ("upgrade_strategy",)
+        value = f"{how}: RKE upgrades {batch} worker(s) at a time, {batch / workers:.0%} of the workers"
+        yield Hit(
+            path,
+            value,
+            None,
+            {
+                "batch": batch,
+                "workers": workers,
+                "share": batch / workers,
+                "halfOrMore": batch * 2 >= workers and workers > 1,
+            },
+        )
+
+
+class RkeUpgradeDrainTemplate(Template):
+    """upgrade_strategy.drain is not on: pods stay on a node while RKE restarts its containers."""
+
+    name = "rke-upgrade-drain"
+    target = "rke"
+
+    def hits(self, ctx: RkeContext, compiled: dict[str, Any]) -> Iterator[Hit]:
+        if ctx.config is None or ctx.config.get("upgrade_strategy", "drain") is True:
+            return
+        serving = serving_daemonsets(ctx.inventory) if ctx.inventory else []
+        raw = ctx.config.get("upgrade_strategy", "drain")
+        path: FieldPath = ("upgrade_strategy", "drain") if raw is not None else ("upgrade_strategy",)
+        if ctx.config.get("upgrade_strategy") is None:
+            path = ()
+        shown = "drain: false" if raw is False else "drain not set (false)"
+        if serving:
+            shown += "; DaemonSets that take traffic: " + ", ".join(serving)
+        yield Hit(path, shown, None, {"servingDaemonSets": len(serving), "known": ctx.inventory is not None})
+
+
+def serving_daemonsets(inv: Inventory) -> list[str]:
+    """DaemonSets that receive traffic: hostPort, hostNetwork, or selected by a Service."""
+    selectors = []
+    for obj in inv.objects:
+        if obj.kind == "Service":
+            spec = obj.raw.get("spec")
+            sel = spec.get("selector") if isinstance(spec, dict) else None
+            if isinstance(sel, dict) and sel:
+                selectors.append((obj.namespace, sel))
+    out = []
+    for w in inv.workloads:
+        if w.obj.kind != "DaemonSet":
+            continue
+        spec = w.pod.spec
+        host_port = any(
+            isinstance(p, dict) and p.get("hostPort") for c in w.pod.containers() for p in c.spec.get("ports") or []
+        )
+        template = w.obj.raw.get("spec", {}).get("template", {}) if isinstance(w.obj.raw.get("spec"), dict) else {}
+        labels = (template.get("metadata") or {}).get("labels") or {} if isinstance(template, dict) else {}
+        selected = any(
+            ns == w.obj.namespace and all(labels.get(k) == v for k, v in sel.items()) for ns, sel in selectors
+        )
+        # hostNetwork alone is how CNI and node agents run; it takes traffic only if it listens on ports.
+        listens = any(c.spec.get("ports") for c in w.pod.containers())
+        if host_port or (spec.get("hostNetwork") is True and listens) or selected:
+            out.append(f"{w.obj.namespace + '/' if w.obj.namespace else ''}{w.obj.name}")
+    return out
+
+
+class RkeAlwaysTemplate(Template):
+    """Fires once for every cluster.yml (facts that hold for every RKE1 cluster, such as its end of life)."""
+
+    name = "rke-always"
+    target = "rke"
+
+    def hits(self, ctx: RkeContext, compiled: dict[str, Any]) -> Iterator[Hit]:
+        if ctx.config is not None:
+            yield Hit((), str(compiled.get("value", "")))
+
+
+class RkeMissingTemplate(Template):
+    """A cluster.yml key that is absent or empty."""
+
+    name = "rke-missing"
+    target = "rke"
+
+    def check_params(self, rule: Rule) -> None:
+        if not rule.params.get("path"):
+            raise RuleError(f"{rule.source_file}: {rule.id}: rke-missing needs path")
+
+    def hits(self, ctx: RkeContext, compiled: dict[str, Any]) -> Iterator[Hit]:
+        if ctx.config is not None and ctx.config.get(*split_path(str(compiled["path"]))) in (None, ""):
+            yield Hit((), f"{compiled['path']} is not set")
+
+
+class PlanBlockerTemplate(Template):
+    """Blockers and warnings of one kind from the upgrade plan."""
+
+    name = "plan-blocker"
+    target = "plan"
+
+    def check_params(self, rule: Rule) -> None:
+        if not rule.params.get("kind"):
+            raise RuleError(f"{rule.source_file}: {rule.id}: plan-blocker needs kind")
+
+    def hits(self, ctx: RkeContext, compiled: dict[str, Any]) -> Iterator[Hit]:
+        if ctx.plan is None:
+            return
+        for hop in [None, *ctx.plan.hops]:
+            blockers = ctx.plan.findings if hop is None else hop.blockers
+            for b in blockers:
+                if b.kind == compiled["kind"]:
+                    hop_name = f"hop v{hop.from_minor} → v{hop.to_minor}: " if hop is not None else ""
+                    yield Hit(b.field, hop_name + b.text, None, {"level": b.level, "subject": b.subject})
+
+
+RKE_TEMPLATES: tuple[Template, ...] = (
+    RkeFieldTemplate(),
+    RkeUpgradeBatchTemplate(),
+    RkeUpgradeDrainTemplate(),
+    RkeAlwaysTemplate(),
+    RkeMissingTemplate(),
+    PlanBlockerTemplate(),
+)

@@ -1,0 +1,105 @@
+"""Versions in the pipeline: where the cluster stands, the hop plan, and the findings both give."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from assessor.engine.evaluate import Engine
+from assessor.engine.rke_templates import RkeContext
+from assessor.engine.rules import Rule
+from assessor.findings import Finding
+from assessor.inventory.build import Inventory
+from assessor.objects import K8sObject
+from assessor.problems import Problems
+from assessor.sources.origin import Origin
+from assessor.sources.rke import RkeConfig
+from assessor.versions.current import CurrentState, current_from_cluster
+from assessor.versions.kversion import KubeVersion, Minor, VersionError
+from assessor.versions.matrix import Matrix, load_matrix
+from assessor.versions.path import UpgradePlan, plan_upgrade
+
+
+@dataclass(slots=True)
+class VersionInputs:
+    config: RkeConfig | None = None
+    rke_version: str | None = None
+    target: Minor | None = None
+    server_version: str | None = None
+
+
+def current_state(
+    matrix: Matrix, inputs: VersionInputs, inventory: Inventory | None, problems: Problems
+) -> CurrentState:
+    nodes = inventory.nodes if inventory else []
+    state = (
+        current_from_cluster(nodes, inputs.server_version, problems)
+        if nodes or inputs.server_version
+        else CurrentState()
+    )
+    state.rke = inputs.rke_version
+    state.config = inputs.config
+    if inputs.config is not None:
+        state.distribution = "rke1"
+        configured = inputs.config.kubernetes_version
+        if configured is None and inputs.rke_version:
+            release = matrix.release(inputs.rke_version)
+            if release is None:
+                problems.error(inputs.config.path, f"--rke-version {inputs.rke_version} is not in the bundled RKE data")
+            else:
+                configured = release.default.text
+                problems.note(
+                    inputs.config.path, f"kubernetes_version not set: RKE {release.version} defaults to {configured}"
+                )
+        elif configured is None:
+            problems.note(
+                inputs.config.path,
+                "kubernetes_version not set and no --rke-version: the current version "
+                "is unknown unless the cluster says it",
+            )
+        if configured is not None:
+            try:
+                version = KubeVersion.parse(configured)
+            except VersionError as exc:
+                problems.error(
+                    inputs.config.path, f"kubernetes_version: {exc}", inputs.config.line(("kubernetes_version",))
+                )
+                version = None
+            if version is not None and state.kubernetes is None:
+                state.kubernetes, state.kubernetes_from = version, "cluster.yml"
+    return state
+
+
+def plan_versions(
+    rules: list[Rule],
+    inputs: VersionInputs,
+    inventory: Inventory | None,
+    problems: Problems,
+    objects: list[K8sObject] | None = None,
+) -> tuple[UpgradePlan, list[Finding]]:
+    matrix = load_matrix()
+    state = current_state(matrix, inputs, inventory, problems)
+    target = inputs.target
+    if (
+        target is None
+        and inputs.config is not None
+        and inputs.config.kubernetes_version
+        and state.kubernetes
+        and state.kubernetes_from != "cluster.yml"
+    ):
+        # cluster.yml already names a newer version than the cluster runs: that is what rke up would do.
+        try:
+            configured = KubeVersion.parse(inputs.config.kubernetes_version).minor_version
+            if configured > state.kubernetes.minor_version:
+                target = configured
+        except VersionError:
+            pass
+    plan = plan_upgrade(matrix, state, target, objects)
+    # Without cluster objects nothing is known about workloads: say "unknown", not "none".
+    known = inventory if inventory is not None and inventory.objects else None
+    ctx = RkeContext(inputs.config, plan.target, known, plan)
+    name = str(inputs.config.get("cluster_name") or "local") if inputs.config else "cluster"
+    subject: dict[str, Any] = {"apiVersion": "rke.cattle.io/v1", "kind": "RKECluster", "metadata": {"name": name}}
+    origin = inputs.config.origin if inputs.config else Origin()
+    findings = Engine(rules, plan.target).evaluate_rke(ctx, subject, origin)
+    return plan, findings

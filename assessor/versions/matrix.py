@@ -1,0 +1,199 @@
+"""The version matrix: typed access to the data files in rules/versions/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assessor.paths import rules_dir
+from assessor.versions.kversion import KubeVersion, Minor, rke_version_key
+
+
+class MatrixError(ValueError):
+    """A data file in rules/versions/ is malformed."""
+
+
+@dataclass(frozen=True, slots=True)
+class RkeRelease:
+    version: str
+    date: str
+    default: KubeVersion
+    kubernetes: dict[Minor, KubeVersion]  # newest patch per minor that this release lists as current
+
+    @property
+    def prerelease(self) -> bool:
+        return "-rc" in self.version
+
+    @property
+    def line(self) -> str:
+        return ".".join(self.version.lstrip("v").split(".")[:2])
+
+
+@dataclass(frozen=True, slots=True)
+class ApiRemoval:
+    api_version: str
+    kind: str
+    removed_in: Minor
+    replacement: str | None
+    available_since: Minor | None
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Rke2Line:
+    minor: Minor
+    first: str
+    last: str
+
+
+@dataclass(slots=True)
+class Matrix:
+    rke_releases: list[RkeRelease]
+    docker_accepted: list[tuple[Minor, Minor, list[str]]]
+    docker_first_rke: dict[str, str]
+    cri_dockerd: dict[str, Any]
+    gates: list[dict[str, Any]]
+    end_of_life: str
+    end_of_life_note: str
+    upgrade_strategy_defaults: dict[str, Any]
+    rke2: list[Rke2Line]
+    rke2_socket: str
+    api_removals: list[ApiRemoval]
+    kubelet_older: list[dict[str, Any]]
+    removed_kubelet_flags: list[dict[str, Any]]
+    psp_removed_in: Minor
+    dockershim_removed_in: Minor
+    removed_volume_plugins: list[dict[str, Any]]
+    sources: dict[str, str] = field(default_factory=dict)
+
+    # --- RKE1 -------------------------------------------------------------------------
+
+    def stable_releases(self) -> list[RkeRelease]:
+        return [r for r in self.rke_releases if not r.prerelease]
+
+    def release(self, version: str) -> RkeRelease | None:
+        key = rke_version_key(version)
+        return next((r for r in self.rke_releases if rke_version_key(r.version) == key), None)
+
+    def releases_carrying(self, minor: Minor) -> list[RkeRelease]:
+        return [r for r in self.stable_releases() if minor in r.kubernetes]
+
+    def newest_rke1_minor(self) -> Minor:
+        return max(m for r in self.stable_releases() for m in r.kubernetes)
+
+    def oldest_rke1_minor(self) -> Minor:
+        return min(m for r in self.rke_releases for m in r.kubernetes)
+
+    def docker_lines_for(self, minor: Minor) -> list[str] | None:
+        for low, high, lines in self.docker_accepted:
+            if low <= minor <= high:
+                return lines
+        return None
+
+    # --- RKE2 and Kubernetes ----------------------------------------------------------------
+
+    def rke2_line(self, minor: Minor) -> Rke2Line | None:
+        return next((line for line in self.rke2 if line.minor == minor), None)
+
+    def kubelet_skew(self, control_plane: Minor, kubelet: Minor) -> int:
+        """How many minors a kubelet may lag behind this control plane."""
+        allowed = 2
+        for rule in self.kubelet_older:
+            if control_plane >= Minor.parse(str(rule["control_plane_from"])):
+                allowed = int(rule["max"])
+                floor = rule.get("kubelet_at_least")
+                if floor and kubelet < Minor.parse(str(floor)):
+                    allowed = int(rule.get("otherwise", allowed))
+        return allowed
+
+    def removals_in(self, minor: Minor) -> list[ApiRemoval]:
+        return [r for r in self.api_removals if r.removed_in == minor]
+
+    def removal_for(self, api_version: str, kind: str) -> ApiRemoval | None:
+        return self._removal_index().get((api_version, kind))
+
+    def _removal_index(self) -> dict[tuple[str, str], ApiRemoval]:
+        return {(r.api_version, r.kind): r for r in self.api_removals}
+
+
+def _load(name: str, base: Path) -> dict[str, Any]:
+    path = base / name
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise MatrixError(f"{path}: {exc}") from None
+    if not isinstance(data, dict) or not data.get("source") or not data.get("compiled"):
+        raise MatrixError(f"{path}: every version data file names its source and the date it was compiled")
+    return data
+
+
+def _range(text: str) -> tuple[Minor, Minor]:
+    low, _, high = str(text).partition("-")
+    return Minor.parse(low), Minor.parse(high or low)
+
+
+@cache
+def load_matrix(directory: Path | None = None) -> Matrix:
+    base = directory or rules_dir() / "versions"
+    releases_doc = _load("rke-releases.yaml", base)
+    policy = _load("rke-policy.yaml", base)
+    kube = _load("kubernetes.yaml", base)
+    rke2 = _load("rke2.yaml", base)
+    apis = _load("api-removals.yaml", base)
+    try:
+        releases = []
+        for r in releases_doc["releases"]:
+            versions = [KubeVersion.parse(v) for v in r["kubernetes"]]
+            releases.append(
+                RkeRelease(
+                    str(r["version"]),
+                    str(r["date"]),
+                    KubeVersion.parse(r["default"]),
+                    {v.minor_version: v for v in versions},
+                )
+            )
+        releases.sort(key=lambda r: rke_version_key(r.version))
+        return Matrix(
+            rke_releases=releases,
+            docker_accepted=[(*_range(d["kubernetes"]), [str(x) for x in d["accepted"]]) for d in policy["docker"]],
+            docker_first_rke={str(k): str(v) for k, v in policy["docker_first_rke"].items()},
+            cri_dockerd=dict(policy["cri_dockerd"]),
+            gates=list(policy["gates"]),
+            end_of_life=str(policy["end_of_life"]),
+            end_of_life_note=str(policy["end_of_life_note"]),
+            upgrade_strategy_defaults=dict(policy["upgrade_strategy_defaults"]),
+            rke2=[Rke2Line(Minor.parse(str(x["minor"])), str(x["first"]), str(x["last"])) for x in rke2["releases"]],
+            rke2_socket=str(rke2["containerd_socket"]),
+            api_removals=[
+                ApiRemoval(
+                    str(a["apiVersion"]),
+                    str(a["kind"]),
+                    Minor.parse(str(a["removed_in"])),
+                    a.get("replacement"),
+                    Minor.parse(str(a["available_since"])) if a.get("available_since") else None,
+                    a.get("note"),
+                )
+                for a in apis["removals"]
+            ],
+            kubelet_older=list(kube["skew"]["kubelet_older"]),
+            removed_kubelet_flags=list(kube["removed_kubelet_flags"]),
+            psp_removed_in=Minor.parse(str(kube["pod_security_policy"]["removed_in"])),
+            dockershim_removed_in=Minor.parse(str(kube["dockershim"]["removed_in"])),
+            removed_volume_plugins=list(kube["removed_volume_plugins"]),
+            sources={
+                name: f"{doc['source']} (compiled {doc['compiled']})"
+                for name, doc in (
+                    ("rke-releases", releases_doc),
+                    ("rke-policy", policy),
+                    ("kubernetes", kube),
+                    ("rke2", rke2),
+                    ("api-removals", apis),
+                )
+            },
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MatrixError(f"{base}: malformed version data: {exc}") from None

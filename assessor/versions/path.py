@@ -1,0 +1,364 @@
+"""The upgrade-path planner: one Kubernetes minor per hop, what each hop needs, and what blocks it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from assessor.objects import K8sObject
+from assessor.versions.apis import removed_api_uses
+from assessor.versions.current import CurrentState
+from assessor.versions.kversion import Minor, rke_version_key
+from assessor.versions.matrix import Matrix, RkeRelease
+
+
+@dataclass(frozen=True, slots=True)
+class Blocker:
+    kind: str  # which plan rule reports it (rules/upgrade/*.yaml, template plan-blocker)
+    text: str
+    level: str = "blocker"  # blocker | warning | info
+    subject: str | None = None  # node, object or field it is about
+    field: tuple[str | int, ...] = ("kubernetes_version",)  # where in cluster.yml to point
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "level": self.level, "text": self.text, "subject": self.subject}
+
+
+@dataclass(slots=True)
+class Hop:
+    from_minor: Minor
+    to_minor: Minor
+    platform: str  # rke1 | rke2 (an RKE2 hop is the replatform, or an upgrade after it)
+    kubernetes: str | None = None  # the version to set
+    rke: list[dict[str, str]] = field(default_factory=list)
+    required_changes: list[str] = field(default_factory=list)
+    blockers: list[Blocker] = field(default_factory=list)
+    removed_apis: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "from": str(self.from_minor),
+            "to": str(self.to_minor),
+            "platform": self.platform,
+            "kubernetes": self.kubernetes,
+            "rke": self.rke,
+            "required_changes": self.required_changes,
+            "blockers": [b.to_dict() for b in self.blockers if b.level == "blocker"],
+            "warnings": [b.to_dict() for b in self.blockers if b.level == "warning"],
+            "removed_apis": self.removed_apis,
+        }
+
+
+@dataclass(slots=True)
+class UpgradePlan:
+    current: CurrentState
+    target: Minor | None
+    hops: list[Hop] = field(default_factory=list)
+    findings: list[Blocker] = field(default_factory=list)  # plan-wide (not tied to one hop)
+    notes: list[str] = field(default_factory=list)
+    removed_apis: list[dict[str, Any]] = field(default_factory=list)
+
+    def all_blockers(self) -> list[Blocker]:
+        return [*self.findings, *(b for h in self.hops for b in h.blockers)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "current": self.current.to_dict(),
+            "target": str(self.target) if self.target else None,
+            "hops": [h.to_dict() for h in self.hops],
+            "blockers": [b.to_dict() for b in self.findings],
+            "removed_apis": self.removed_apis,
+            "notes": self.notes,
+        }
+
+
+def _release_ranges(releases: list[RkeRelease], minor: Minor) -> list[dict[str, str]]:
+    """Group the releases that carry a minor by RKE line: v1.3.0–v1.3.24 (v1.21.14-rancher1-1)."""
+    by_line: dict[str, list[RkeRelease]] = {}
+    for r in releases:
+        by_line.setdefault(r.line, []).append(r)
+    out = []
+    for line, group in by_line.items():
+        group.sort(key=lambda r: rke_version_key(r.version))
+        out.append(
+            {
+                "line": f"v{line}",
+                "first": group[0].version,
+                "last": group[-1].version,
+                "kubernetes": group[-1].kubernetes[minor].text,
+            }
+        )
+    return out
+
+
+def plan_upgrade(
+    matrix: Matrix,
+    current: CurrentState,
+    target: Minor | None,
+    objects: list[K8sObject] | None = None,
+) -> UpgradePlan:
+    plan = UpgradePlan(current, target)
+    cfg = current.config
+    plan.removed_apis = removed_api_uses(matrix, objects or [])
+    if current.kubernetes is None:
+        plan.notes.append(
+            "current Kubernetes version unknown: give cluster.yml kubernetes_version, --rke-version, "
+            "a snapshot or a live cluster"
+        )
+        return plan
+    start = current.kubernetes.minor_version
+    newest_rke1 = matrix.newest_rke1_minor()
+    if target is None:
+        target = max(newest_rke1, start)
+        plan.target = target
+        plan.notes.append(
+            f"default target: v{newest_rke1}, the newest minor in the bundled RKE1 release data, then the RKE2 hop"
+        )
+    if target < start:
+        plan.notes.append(f"target v{target} is older than the cluster (v{start}): Kubernetes does not downgrade")
+        return plan
+    skipped = target.minus(start) - 1
+    if skipped > 0:
+        names = f"v{start.next()}" + (f"–v{Minor(target.major, target.minor - 1)}" if skipped > 1 else "")
+        plan.findings.append(
+            Blocker(
+                "skipped-minors",
+                f"setting kubernetes_version straight to v{target} would take the control plane from v{start} to "
+                f"v{target} in one step, skipping {skipped} minor{'s' if skipped > 1 else ''} ({names}); the skew "
+                f"policy allows one minor per control-plane upgrade, and RKE does not stop it: upgrade hop by hop",
+                subject=f"v{start} → v{target}",
+            )
+        )
+    rke1_until = min(target, newest_rke1) if current.distribution != "rke2" else start
+    if rke1_until > newest_rke1 and current.distribution != "rke2":
+        plan.notes.append(
+            f"RKE1 data ends at v{newest_rke1} (RKE v1.6.3): later RKE1 releases are not in the bundled data"
+        )
+    minor = start
+    while minor < target:
+        nxt = minor.next()
+        platform = "rke1" if nxt <= rke1_until and current.distribution != "rke2" else "rke2"
+        hop = Hop(minor, nxt, platform)
+        if platform == "rke1":
+            _rke1_hop(matrix, current, hop)
+        else:
+            _rke2_hop(matrix, hop)
+        _common_checks(matrix, current, hop, plan)
+        plan.hops.append(hop)
+        minor = nxt
+    if current.distribution != "rke2":
+        plan.hops.append(_replatform_hop(matrix, min(target, max(rke1_until, start)), cfg is not None))
+        if target < matrix.dockershim_removed_in:
+            plan.findings.append(
+                Blocker(
+                    "dockershim-removed",
+                    f"the target v{target} stops before v{matrix.dockershim_removed_in}: past v1.23 the kubelet has no "
+                    "dockershim, so an RKE1 cluster needs cri-dockerd (enable_cri_dockerd: true, RKE "
+                    f"{matrix.cri_dockerd['first_rke_defaulting']}+) or the move to RKE2 (containerd)",
+                    level="info",
+                    subject=f"v{matrix.dockershim_removed_in}",
+                )
+            )
+    return plan
+
+
+def _rke1_hop(matrix: Matrix, current: CurrentState, hop: Hop) -> None:
+    releases = matrix.releases_carrying(hop.to_minor)
+    hop.rke = _release_ranges(releases, hop.to_minor)
+    if not releases:
+        hop.blockers.append(Blocker("rke-release", f"no RKE1 release in the bundled data carries v{hop.to_minor}"))
+        return
+    chosen = releases[-1]
+    if current.rke:
+        try:
+            mine = rke_version_key(current.rke)
+        except ValueError:
+            mine = None
+        carrying = [r for r in releases if mine is not None and rke_version_key(r.version) == mine]
+        if carrying:
+            chosen = carrying[0]
+        elif mine is not None and mine > rke_version_key(releases[-1].version):
+            hop.required_changes.append(
+                f"RKE {current.rke} no longer lists v{hop.to_minor}: run this hop with RKE {releases[-1].version} "
+                f"(or another of {', '.join(r['first'] + '–' + r['last'] for r in hop.rke)})"
+            )
+        else:
+            hop.required_changes.append(
+                f"upgrade the rke binary to {releases[0].version} or later "
+                f"(releases carrying v{hop.to_minor}: "
+                f"{', '.join(r['first'] + '–' + r['last'] for r in hop.rke)})"
+            )
+    hop.kubernetes = chosen.kubernetes[hop.to_minor].text
+    hop.required_changes.insert(0, f"kubernetes_version: {hop.kubernetes}")
+    cfg = current.config
+    cri = matrix.cri_dockerd
+    if hop.to_minor == Minor.parse(str(cri["default_on_from_kubernetes"])):
+        explicit = cfg.get("enable_cri_dockerd") if cfg else None
+        if explicit is False:
+            hop.blockers.append(
+                Blocker(
+                    "dockershim-removed",
+                    "enable_cri_dockerd: false: from v1.24 the kubelet has no dockershim, so RKE1 nodes need "
+                    "cri-dockerd (enable_cri_dockerd: true) or the move to RKE2",
+                    subject="enable_cri_dockerd",
+                    field=("enable_cri_dockerd",),
+                )
+            )
+        else:
+            hop.required_changes.append(
+                f"enable_cri_dockerd: true (dockershim is gone from v1.24; RKE {cri['first_rke_defaulting']}+ turns "
+                "it on when unset; set it explicitly) — or replatform to RKE2 before this hop"
+            )
+    ignore_docker = bool(cfg.get("ignore_docker_version")) if cfg else False
+    accepted = matrix.docker_lines_for(hop.to_minor) or []
+    for node in current.nodes:
+        if node.docker is None:
+            continue
+        line = node.docker.line
+        if line not in accepted:
+            hop.blockers.append(
+                Blocker(
+                    "docker-version",
+                    f"node {node.name} runs Docker {line}, which RKE does not accept for v{hop.to_minor} "
+                    f"(accepted: {', '.join(accepted)})"
+                    + ("; ignore_docker_version: true skips the check, untested" if ignore_docker else ""),
+                    level="warning" if ignore_docker else "blocker",
+                    subject=node.name,
+                )
+            )
+        first = matrix.docker_first_rke.get(line)
+        if first and hop.rke and rke_version_key(hop.rke[-1]["last"]) < rke_version_key(first):
+            hop.blockers.append(
+                Blocker(
+                    "docker-version",
+                    f"node {node.name} runs Docker {line}; no RKE release that carries v{hop.to_minor} accepts it "
+                    f"(first RKE accepting Docker {line}: {first})",
+                    subject=node.name,
+                )
+            )
+    if cfg is not None:
+        _config_gates(matrix, cfg, hop)
+
+
+def _config_gates(matrix: Matrix, cfg: Any, hop: Hop) -> None:
+    if hop.to_minor == matrix.psp_removed_in and cfg.get("services", "kube-api", "pod_security_policy") is True:
+        hop.blockers.append(
+            Blocker(
+                "config-gate",
+                "services.kube-api.pod_security_policy: true: RKE rejects it from v1.25 (PodSecurityPolicy removed); "
+                "turn it off and move to Pod Security Admission (pod_security_configuration) before this hop",
+                subject="services.kube-api.pod_security_policy",
+                field=("services", "kube-api", "pod_security_policy"),
+            )
+        )
+    plugin = cfg.get("network", "plugin")
+    if plugin == "weave":
+        for gate in matrix.gates:
+            if gate["id"].startswith("weave") and Minor.parse(str(gate["kubernetes_from"])) == hop.to_minor:
+                hop.blockers.append(
+                    Blocker(
+                        "config-gate",
+                        gate["text"],
+                        level=gate["level"],
+                        subject="network.plugin",
+                        field=("network", "plugin"),
+                    )
+                )
+    args = cfg.get("services", "kubelet", "extra_args") or {}
+    arrays = cfg.get("services", "kubelet", "extra_args_array") or {}
+    given = (
+        {str(k).lstrip("-") for k in (*args, *arrays)} if isinstance(args, dict) and isinstance(arrays, dict) else set()
+    )
+    for flag in matrix.removed_kubelet_flags:
+        name = str(flag["flag"]).lstrip("-")
+        if name in given and Minor.parse(str(flag["removed_in"])) == hop.to_minor:
+            hop.blockers.append(
+                Blocker(
+                    "config-gate",
+                    f"services.kubelet.extra_args sets --{name}, removed from the kubelet in v{hop.to_minor}: "
+                    "the kubelet will not start; remove it before this hop",
+                    subject=f"services.kubelet.extra_args.{name}",
+                    field=("services", "kubelet", "extra_args"),
+                )
+            )
+
+
+def _common_checks(matrix: Matrix, current: CurrentState, hop: Hop, plan: UpgradePlan) -> None:
+    for node in current.nodes:
+        if node.kubelet is None:
+            continue
+        # The first hop meets the kubelets as they are; every later hop meets them where the
+        # previous rke up left them (it upgrades every node).
+        start = plan.current.kubernetes.minor_version if plan.current.kubernetes else hop.from_minor
+        kubelet = (
+            node.kubelet.minor_version if hop.from_minor == start else max(node.kubelet.minor_version, hop.from_minor)
+        )
+        lag = hop.to_minor.minus(kubelet)
+        allowed = matrix.kubelet_skew(hop.to_minor, kubelet)
+        if lag > allowed:
+            hop.blockers.append(
+                Blocker(
+                    "kubelet-skew",
+                    f"node {node.name} runs kubelet {node.kubelet.text}, {lag} minors behind v{hop.to_minor} "
+                    f"(allowed: {allowed}); upgrade it before this hop",
+                    subject=node.name,
+                )
+            )
+    for use in plan.removed_apis:
+        if use["removed_in"] == str(hop.to_minor):
+            hop.removed_apis.append(use)
+            hop.blockers.append(
+                Blocker(
+                    "removed-api",
+                    f"{use['count']} object(s) use {use['apiVersion']} {use['kind']}, removed in v{hop.to_minor}"
+                    + (f": move them to {use['replacement']}" if use.get("replacement") else ": no replacement"),
+                    subject=f"{use['apiVersion']} {use['kind']}",
+                )
+            )
+    if hop.to_minor == matrix.dockershim_removed_in and current.distribution != "rke2" and hop.platform == "rke1":
+        docker_nodes = [n.name for n in current.nodes if n.runtime and n.runtime.startswith("docker://")]
+        subject = f"{len(docker_nodes)} node(s) on Docker" if docker_nodes else "RKE1 nodes run Docker Engine"
+        hop.blockers.append(
+            Blocker(
+                "dockershim-removed",
+                f"v{hop.to_minor} removes dockershim: past v1.23 an RKE1 cluster runs only with cri-dockerd "
+                "(enable_cri_dockerd: true) — or the cluster moves to RKE2 (containerd)",
+                level="warning",
+                subject=subject,
+            )
+        )
+
+
+def _rke2_hop(matrix: Matrix, hop: Hop) -> None:
+    line = matrix.rke2_line(hop.to_minor)
+    if line is None:
+        hop.blockers.append(Blocker("rke-release", f"no RKE2 release line for v{hop.to_minor} in the bundled data"))
+        return
+    hop.kubernetes = line.last
+    hop.required_changes.append(
+        f"INSTALL_RKE2_VERSION={line.last} (or the v{hop.to_minor} channel), node by node, servers first"
+    )
+
+
+def _replatform_hop(matrix: Matrix, at: Minor, have_config: bool) -> Hop:
+    hop = Hop(at, at, "rke2")
+    line = matrix.rke2_line(at)
+    if line is None:
+        hop.blockers.append(Blocker("rke-release", f"no RKE2 release line for v{at} in the bundled data"))
+        return hop
+    hop.kubernetes = line.last
+    hop.required_changes += [
+        f"move to RKE2 {line.last} (containerd; socket {matrix.rke2_socket}): a new RKE2 cluster and a "
+        "workload move (recommended), or node-by-node replacement",
+        "RKE1 is end of life since " + matrix.end_of_life + ": this hop is not optional",
+    ]
+    if have_config:
+        hop.required_changes.append(
+            "carry cluster.yml settings over to RKE2's config.yaml (CIDRs, DNS, extra args, registries)"
+        )
+    return hop
+
+
+def summarize_removed(uses: list[dict[str, Any]]) -> Counter[str]:
+    return Counter(u["removed_in"] for u in uses)
