@@ -14,6 +14,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -21,6 +22,7 @@ from assessor.engine.rules import load_rules
 from assessor.findings import Finding, Severity
 from assessor.scan import scan
 from assessor.sources.files import scan_paths
+from assessor.sources.rke import RkeConfigError, load_rke_config
 
 
 @dataclass
@@ -108,14 +110,69 @@ def report(results: list[FileResult]) -> tuple[str, bool]:
     return "\n".join(lines), ok
 
 
+ROLE_ORDER = ("controlplane", "etcd", "worker")
+
+
+def rke_facts(path: Path) -> dict[str, Any]:
+    """The facts labels.yaml records for a cluster.yml, read the way assess reads the file."""
+    config = load_rke_config(str(path))
+    roles: Counter[str] = Counter()
+    role_sets: Counter[str] = Counter()
+    for node in config.nodes:
+        ordered = sorted(set(node.roles), key=lambda r: (ROLE_ORDER.index(r) if r in ROLE_ORDER else 9, r))
+        roles.update(ordered)
+        role_sets["+".join(ordered)] += 1
+    registries = config.get("private_registries")
+    return {
+        "kubernetes_version": config.kubernetes_version,
+        "network_plugin": config.get("network", "plugin"),
+        "nodes": len(config.nodes),
+        "roles": dict(roles),
+        "role_sets": dict(role_sets),
+        "enable_cri_dockerd": config.get("enable_cri_dockerd"),
+        "upgrade_strategy": "upgrade_strategy" in config.raw,
+        "ingress_provider": config.get("ingress", "provider"),
+        "private_registries": isinstance(registries, list) and bool(registries),
+    }
+
+
+def rke_report(corpus: Path) -> tuple[list[str], bool]:
+    labels = yaml.safe_load((corpus / "labels.yaml").read_text(encoding="utf-8"))
+    lines = ["RKE cluster.yml files (facts read by assess vs labels):"]
+    ok = True
+    for entry in labels:
+        if not entry["file"].startswith("rke/"):
+            continue
+        try:
+            facts = rke_facts(corpus / entry["file"])
+        except RkeConfigError as exc:
+            lines.append(f"  {Path(entry['file']).name}: UNREADABLE ({exc})")
+            ok = False
+            continue
+        wrong = {k: (facts.get(k), v) for k, v in (entry.get("facts") or {}).items() if facts.get(k) != v}
+        status = (
+            "agree"
+            if not wrong
+            else "DISAGREE " + ", ".join(f"{k}: read {a!r}, label {b!r}" for k, (a, b) in wrong.items())
+        )
+        lines.append(
+            f"  {Path(entry['file']).name}: {len(entry.get('facts') or {}) - len(wrong)}/"
+            f"{len(entry.get('facts') or {})} facts {status}"
+        )
+        ok = ok and not wrong
+    return lines, ok
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1 or not (Path(args[0]) / "labels.yaml").is_file():
         print("usage: python -m assessor.corpus CORPUS_DIR (a folder with labels.yaml)", file=sys.stderr)
         return 2
     text, ok = report(evaluate(Path(args[0])))
+    rke_lines, rke_ok = rke_report(Path(args[0]))
     print(text)
-    return 0 if ok else 1
+    print("\n".join(rke_lines))
+    return 0 if ok and rke_ok else 1
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
+from assessor.inventory.podspec import PodSpecTypeError, get_pod_spec, pod_spec_path
 from assessor.objects import K8sObject
 from assessor.versions.matrix import ApiRemoval, Matrix
 
@@ -65,3 +66,28 @@ def removed_api_uses(matrix: Matrix, objects: list[K8sObject]) -> list[dict[str,
             }
         )
     return out
+
+
+def volume_plugin_uses(matrix: Matrix, objects: list[K8sObject]) -> list[dict[str, Any]]:
+    """In-tree volume plugins a later minor removes, in PersistentVolumes and inline pod volumes."""
+    removed = {str(v["plugin"]): str(v["removed_in"]) for v in matrix.removed_volume_plugins}
+    found: dict[str, list[str]] = defaultdict(list)
+    for obj in objects:
+        sources: list[dict[str, Any]] = []
+        if obj.kind == "PersistentVolume" and isinstance(obj.raw.get("spec"), dict):
+            sources.append(obj.raw["spec"])
+        path = pod_spec_path(obj.kind, obj.raw)
+        if path is not None:
+            try:
+                spec = get_pod_spec(obj.raw, path)
+            except PodSpecTypeError:
+                spec = None
+            volumes = spec.get("volumes") if spec else None
+            sources.extend(v for v in volumes or [] if isinstance(v, dict))
+        for source in sources:
+            for plugin in removed.keys() & source.keys():
+                found[plugin].append(f"{obj.kind} {obj.namespace + '/' if obj.namespace else ''}{obj.name}")
+    return [
+        {"plugin": plugin, "removed_in": removed[plugin], "count": len(objs), "objects": sorted(set(objs))[:20]}
+        for plugin, objs in sorted(found.items())
+    ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assessor.objects import K8sObject
-from assessor.versions.apis import removed_api_uses
+from assessor.versions.apis import removed_api_uses, volume_plugin_uses
 from assessor.versions.current import CurrentState
 from assessor.versions.kversion import Minor, rke_version_key
 from assessor.versions.matrix import Matrix, RkeRelease
@@ -58,6 +58,7 @@ class UpgradePlan:
     findings: list[Blocker] = field(default_factory=list)  # plan-wide (not tied to one hop)
     notes: list[str] = field(default_factory=list)
     removed_apis: list[dict[str, Any]] = field(default_factory=list)
+    volume_plugins: list[dict[str, Any]] = field(default_factory=list)
 
     def all_blockers(self) -> list[Blocker]:
         return [*self.findings, *(b for h in self.hops for b in h.blockers)]
@@ -69,6 +70,7 @@ class UpgradePlan:
             "hops": [h.to_dict() for h in self.hops],
             "blockers": [b.to_dict() for b in self.findings],
             "removed_apis": self.removed_apis,
+            "volume_plugins": self.volume_plugins,
             "notes": self.notes,
         }
 
@@ -101,6 +103,7 @@ def plan_upgrade(
     plan = UpgradePlan(current, target)
     cfg = current.config
     plan.removed_apis = removed_api_uses(matrix, objects or [])
+    plan.volume_plugins = volume_plugin_uses(matrix, objects or [])
     if current.kubernetes is None:
         plan.notes.append(
             "current Kubernetes version unknown: give cluster.yml kubernetes_version, --rke-version, "
@@ -109,17 +112,25 @@ def plan_upgrade(
         return plan
     start = current.kubernetes.minor_version
     newest_rke1 = matrix.newest_rke1_minor()
+    explicit = target is not None
     if target is None:
         target = max(newest_rke1, start)
         plan.target = target
-        plan.notes.append(
-            f"default target: v{newest_rke1}, the newest minor in the bundled RKE1 release data, then the RKE2 hop"
-        )
+        if start > newest_rke1:
+            plan.notes.append(
+                f"the cluster (v{start}) is past the bundled RKE1 release data (v{newest_rke1}): "
+                "only the step to RKE2 is planned"
+            )
+        else:
+            plan.notes.append(
+                f"default target: v{newest_rke1}, the newest minor in the bundled RKE1 release data, then the RKE2 hop"
+            )
     if target < start:
         plan.notes.append(f"target v{target} is older than the cluster (v{start}): Kubernetes does not downgrade")
         return plan
     skipped = target.minus(start) - 1
-    if skipped > 0:
+    # A target the user names is where they mean to go; warn against going there in one step.
+    if skipped > 0 and explicit:
         names = f"v{start.next()}" + (f"–v{Minor(target.major, target.minor - 1)}" if skipped > 1 else "")
         plan.findings.append(
             Blocker(
@@ -314,6 +325,18 @@ def _common_checks(matrix: Matrix, current: CurrentState, hop: Hop, plan: Upgrad
                     f"{use['count']} object(s) use {use['apiVersion']} {use['kind']}, removed in v{hop.to_minor}"
                     + (f": move them to {use['replacement']}" if use.get("replacement") else ": no replacement"),
                     subject=f"{use['apiVersion']} {use['kind']}",
+                )
+            )
+    for use in plan.volume_plugins:
+        if use["removed_in"] == str(hop.to_minor):
+            hop.blockers.append(
+                Blocker(
+                    "volume-plugin",
+                    f"the in-tree {use['plugin']} volume plugin is removed in v{hop.to_minor}; used by "
+                    f"{', '.join(use['objects'][:5])}"
+                    + (" …" if use["count"] > 5 else "")
+                    + ": migrate the volumes to its CSI driver first",
+                    subject=use["plugin"],
                 )
             )
     if hop.to_minor == matrix.dockershim_removed_in and current.distribution != "rke2" and hop.platform == "rke1":
