@@ -164,8 +164,18 @@ def test_kubectl_plugin_name() -> None:
 
 
 def test_versions_section_matches_the_schema() -> None:
-    code, out, _ = _invoke(["rke", str(ROOT / "fixtures" / "rke" / "seed-cluster.yml"), "--snapshot", str(SEED),
-                            "--target", "v1.25", "-o", "json"])
+    code, out, _ = _invoke(
+        [
+            "rke",
+            str(ROOT / "fixtures" / "rke" / "seed-cluster.yml"),
+            "--snapshot",
+            str(SEED),
+            "--target",
+            "v1.25",
+            "-o",
+            "json",
+        ]
+    )
     assert code == 1
     doc = json.loads(out)
     jsonschema.validate(doc, SCHEMA)

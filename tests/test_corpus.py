@@ -21,10 +21,17 @@ def _corpus(tmp_path: Path, entries: list[tuple[str, Path, str, list[str]]]) -> 
         labels.append({"file": f"manifests/{name}", "label": label, "expect": expect})
     (tmp_path / "rke").mkdir()
     shutil.copy(ROOT / "fixtures" / "rke" / "seed-cluster.yml", tmp_path / "rke" / "cluster.yml")
-    facts = {"kubernetes_version": "v1.14.6-rancher1-1", "network_plugin": "canal", "nodes": 4,
-             "roles": {"controlplane": 2, "etcd": 2, "worker": 2},
-             "role_sets": {"controlplane+etcd": 2, "worker": 2}, "enable_cri_dockerd": None,
-             "upgrade_strategy": True, "ingress_provider": "nginx", "private_registries": True}
+    facts = {
+        "kubernetes_version": "v1.14.6-rancher1-1",
+        "network_plugin": "canal",
+        "nodes": 4,
+        "roles": {"controlplane": 2, "etcd": 2, "worker": 2},
+        "role_sets": {"controlplane+etcd": 2, "worker": 2},
+        "enable_cri_dockerd": None,
+        "upgrade_strategy": True,
+        "ingress_provider": "nginx",
+        "private_registries": True,
+    }
     labels.append({"file": "rke/cluster.yml", "label": "uses-docker-runtime", "facts": facts})
     (tmp_path / "labels.yaml").write_text(yaml.safe_dump(labels))
     return tmp_path
