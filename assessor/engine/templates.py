@@ -88,6 +88,16 @@ class Template:
         raise NotImplementedError
 
 
+class PatternTemplate(Template):
+    """A template whose one parameter is a regular expression, `pattern`."""
+
+    def check_params(self, rule: Rule) -> None:
+        _regex(rule, "pattern")
+
+    def compile(self, params: dict[str, Any]) -> re.Pattern[str]:
+        return re.compile(params["pattern"])
+
+
 class HostPathTemplate(Template):
     """hostPath volumes whose host path matches; one hit per container that mounts it."""
 
@@ -212,17 +222,11 @@ def _command_fields(c: ContainerRef) -> Iterator[tuple[FieldPath, list[str]]]:
             yield (*c.path, probe, "exec", "command"), string_list(handler["exec"].get("command"))
 
 
-class CommandTemplate(Template):
+class CommandTemplate(PatternTemplate):
     """A pattern in command, args, lifecycle hooks or exec probes of any container (init ones too)."""
 
     name = "command"
     target = "workload"
-
-    def check_params(self, rule: Rule) -> None:
-        _regex(rule, "pattern")
-
-    def compile(self, params: dict[str, Any]) -> re.Pattern[str]:
-        return re.compile(params["pattern"])
 
     def hits(self, ctx: WorkloadContext, compiled: re.Pattern[str]) -> Iterator[Hit]:
         for c in ctx.containers:
@@ -258,17 +262,11 @@ class ContainerTextTemplate(CommandTemplate):
                     yield Hit((*c.path, "env", i, "value"), f"{name}={redact(name, value)}", c)
 
 
-class NodeSelectorTemplate(Template):
+class NodeSelectorTemplate(PatternTemplate):
     """nodeSelector entries and required node affinity terms whose key or value matches."""
 
     name = "node-selector"
     target = "workload"
-
-    def check_params(self, rule: Rule) -> None:
-        _regex(rule, "pattern")
-
-    def compile(self, params: dict[str, Any]) -> re.Pattern[str]:
-        return re.compile(params["pattern"])
 
     def hits(self, ctx: WorkloadContext, compiled: re.Pattern[str]) -> Iterator[Hit]:
         spec = ctx.pod.spec
@@ -306,17 +304,11 @@ class NodeSelectorTemplate(Template):
                     yield Hit(path, text)
 
 
-class ImageTemplate(Template):
+class ImageTemplate(PatternTemplate):
     """Container images matching a pattern."""
 
     name = "image"
     target = "workload"
-
-    def check_params(self, rule: Rule) -> None:
-        _regex(rule, "pattern")
-
-    def compile(self, params: dict[str, Any]) -> re.Pattern[str]:
-        return re.compile(params["pattern"])
 
     def hits(self, ctx: WorkloadContext, compiled: re.Pattern[str]) -> Iterator[Hit]:
         for c in ctx.containers:
