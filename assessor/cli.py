@@ -18,6 +18,7 @@ from assessor import __version__
 from assessor.document import build_document
 from assessor.engine.rules import Rule, RuleError, load_rules
 from assessor.findings import Severity
+from assessor.plan.build import PlanOptions
 from assessor.render import RENDERERS
 from assessor.scan import ScanOptions, scan
 from assessor.sources.documents import DEFAULT_MAX_BYTES
@@ -151,8 +152,18 @@ def _target(text: str | None) -> Minor | None:
         raise typer.BadParameter(str(exc), param_hint="--target") from None
 
 
-def _run(source: SourceResult, rules: list[Rule], gate: GateOptions, versions: VersionInputs | None = None) -> None:
-    options = ScanOptions(target=_target(gate.target), versions=versions, baseline_name=str(gate.baseline))
+def _run(
+    source: SourceResult,
+    rules: list[Rule],
+    gate: GateOptions,
+    versions: VersionInputs | None = None,
+    plan_options: PlanOptions | None = None,
+    out_dir: Path | None = None,
+    force: bool = False,
+) -> None:
+    options = ScanOptions(
+        target=_target(gate.target), versions=versions, plan=plan_options, baseline_name=str(gate.baseline)
+    )
     if gate.baseline is not None:
         try:
             options.baseline = load_baseline(gate.baseline)
@@ -169,6 +180,19 @@ def _run(source: SourceResult, rules: list[Rule], gate: GateOptions, versions: V
         text = baseline_document(result.findings, expires, "accepted when the baseline was written: say why")
         gate.write_baseline.write_text(text, encoding="utf-8")
         stderr.print(f"wrote {gate.write_baseline} ({len(result.active())} findings accepted)", markup=False)
+    if out_dir is not None and result.plan is not None:
+        from assessor.plan.writer import write_plan
+
+        try:
+            report = write_plan(out_dir, result.plan.files, force=force)
+        except OSError as exc:
+            stderr.print(f"error: {out_dir}: cannot write the plan: {exc.strerror or exc}", markup=False)
+            raise typer.Exit(EXIT_USAGE) from None
+        result.plan.written = report.to_dict()
+        for rel in report.kept:
+            stderr.print(
+                f"note: {out_dir / rel}: edited since the last run; kept (use --force to overwrite)", markup=False
+            )
     doc = build_document(result)
     text = RENDERERS[gate.output.value](doc)
     if gate.output_file is not None:
@@ -291,6 +315,34 @@ def cluster(
     _run(source, rules, gate, VersionInputs(server_version=source.description.get("serverVersion")))
 
 
+def _rke_inputs(
+    cluster_yml: Path, rke_version: str | None, access: ClusterAccess
+) -> tuple[SourceResult, VersionInputs]:
+    """cluster.yml (exit 2 if unusable), plus the cluster when a snapshot or live access is given."""
+    from assessor.sources.rke import RkeConfigError, load_rke_config
+    from assessor.versions.kversion import rke_version_key
+
+    try:
+        config = load_rke_config(str(cluster_yml))
+    except RkeConfigError as exc:
+        stderr.print(f"error: {exc}", markup=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    if rke_version is not None:
+        try:
+            rke_version_key(rke_version)
+        except VersionError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--rke-version") from None
+    if access.snapshot is not None or access.live_requested:
+        source = _cluster_source(access)
+        source.description = {"type": "rke", "path": str(cluster_yml), "cluster": source.description}
+    else:
+        source = SourceResult(kind="rke", description={"type": "rke", "path": str(cluster_yml)})
+    source.problems.items[:0] = config.problems.items
+    source.files_read += 1
+    server_version = (source.description.get("cluster") or {}).get("serverVersion")
+    return source, VersionInputs(config=config, rke_version=rke_version, server_version=server_version)
+
+
 @app.command()
 def rke(
     cluster_yml: Annotated[Path, typer.Argument(help="The RKE1 cluster.yml.", metavar="CLUSTER_YML")],
@@ -318,38 +370,68 @@ def rke(
     target: TargetOpt = None,
 ) -> None:
     """Check an RKE1 cluster.yml and plan the upgrade path minor by minor (with the cluster, if given)."""
-    from assessor.sources.rke import RkeConfigError, load_rke_config
-
     gate = GateOptions(
         output, output_file, fail_on, allow_partial, quiet, baseline, write_baseline, baseline_days, target
     )
     rules = _load_rules_or_exit()
-    try:
-        config = load_rke_config(str(cluster_yml))
-    except RkeConfigError as exc:
-        stderr.print(f"error: {exc}", markup=False)
-        raise typer.Exit(EXIT_USAGE) from None
-    if rke_version is not None:
-        from assessor.versions.kversion import rke_version_key
-
-        try:
-            rke_version_key(rke_version)
-        except VersionError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--rke-version") from None
     access = ClusterAccess(kubeconfig, context, tuple(namespace or ()), False, request_timeout, chunk_size, snapshot)
-    if snapshot is not None or access.live_requested:
-        source = _cluster_source(access)
-        source.description = {"type": "rke", "path": str(cluster_yml), "cluster": source.description}
-    else:
-        source = SourceResult(kind="rke", description={"type": "rke", "path": str(cluster_yml)})
-    source.problems.items[:0] = config.problems.items
-    source.files_read += 1
-    versions = VersionInputs(
-        config=config,
-        rke_version=rke_version,
-        server_version=(source.description.get("cluster") or {}).get("serverVersion"),
-    )
+    source, versions = _rke_inputs(cluster_yml, rke_version, access)
     _run(source, rules, gate, versions)
+
+
+@app.command()
+def plan(
+    cluster_yml: Annotated[Path, typer.Argument(help="The RKE1 cluster.yml.", metavar="CLUSTER_YML")],
+    out: Annotated[Path, typer.Option("--out", help="Directory for the RKE2 files and the runbook.")],
+    strategy: Annotated[
+        str,
+        typer.Option("--strategy", help="Forecast disruption for: in-place (node by node) or blue-green."),
+    ] = "in-place",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files the operator has edited.")] = False,
+    include_secrets: Annotated[
+        bool, typer.Option("--include-secrets", help="Write registry passwords into registries.yaml.")
+    ] = False,
+    rke_version: Annotated[
+        str | None, typer.Option("--rke-version", help="The rke binary in use, e.g. v1.3.2.")
+    ] = None,
+    kubeconfig: KubeconfigOpt = None,
+    context: ContextOpt = None,
+    namespace: NamespaceOpt = None,
+    request_timeout: RequestTimeoutOpt = "30s",
+    chunk_size: ChunkSizeOpt = 500,
+    snapshot: SnapshotOpt = None,
+    output: OutputOpt = OutputFormat.table,
+    output_file: OutputFileOpt = None,
+    fail_on: FailOnOpt = "high",
+    allow_partial: AllowPartialOpt = False,
+    quiet: QuietOpt = False,
+    baseline: BaselineOpt = None,
+    target: TargetOpt = None,
+) -> None:
+    """Write RKE2 config.yaml per node, registries.yaml, HelmChartConfigs and a runbook; forecast disruption."""
+    from assessor.plan.build import PlanOptions
+    from assessor.plan.strategy import STRATEGIES
+
+    if strategy not in STRATEGIES:
+        raise typer.BadParameter(f"use one of {', '.join(STRATEGIES)}", param_hint="--strategy")
+    gate = GateOptions(output, output_file, fail_on, allow_partial, quiet, baseline, None, 90, target)
+    rules = _load_rules_or_exit()
+    source, versions = _rke_inputs(
+        cluster_yml,
+        rke_version,
+        ClusterAccess(kubeconfig, context, tuple(namespace or ()), False, request_timeout, chunk_size, snapshot),
+    )
+    # Nothing is written from input that could not be read whole.
+    broken = source.problems.errors
+    if broken or (snapshot is not None and not source.objects):
+        _report_problems(source, quiet)
+        stderr.print(
+            f"error: {cluster_yml if broken else snapshot}: cannot plan from incomplete input; nothing written",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_USAGE)
+    plan_options = PlanOptions(strategy=strategy, include_secrets=include_secrets)
+    _run(source, rules, gate, versions, plan_options, out_dir=out, force=force)
 
 
 @app.command()

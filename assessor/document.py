@@ -45,4 +45,6 @@ def build_document(result: ScanResult) -> dict[str, Any]:
     }
     if result.versions is not None:
         doc["versions"] = result.versions.to_dict()
+    if result.plan is not None:
+        doc["plan"] = result.plan.to_dict()
     return doc

@@ -46,6 +46,7 @@ CATEGORIES: dict[str, str] = {
     "removed-api": "an API version that a Kubernetes minor on the way removes",
     "upgrade-path": "what blocks or changes a hop on the way to the target version",
     "rke-config": "RKE1 cluster.yml settings that matter for the upgrade or the move to RKE2",
+    "disruption-risk": "a workload forecast to drop requests while its nodes are switched",
     "suppression": "a suppression that is itself wrong (no reason)",
 }
 

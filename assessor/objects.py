@@ -61,3 +61,8 @@ class K8sObject:
     def display(self) -> str:
         ns = f"{self.namespace}/" if self.namespace else ""
         return f"{self.kind} {ns}{self.name}"
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """The value if it is a mapping, else an empty one: for walking user-written YAML of any shape."""
+    return value if isinstance(value, dict) else {}

@@ -12,6 +12,7 @@ from assessor.findings import Finding, Severity
 from assessor.gcpause import paused_gc
 from assessor.inventory.build import Inventory, build_inventory
 from assessor.objects import K8sObject
+from assessor.plan.build import MigrationPlan, PlanOptions, build_plan
 from assessor.sources.result import SourceResult
 from assessor.suppress import BaselineEntry, apply_annotations, apply_baseline
 from assessor.upgrade import VersionInputs, plan_versions
@@ -24,6 +25,7 @@ from assessor.versions.path import UpgradePlan
 class ScanOptions:
     target: Minor | None = None  # None: the newest minor in the bundled RKE1 data
     versions: VersionInputs | None = None  # set: build the version section and the hop plan
+    plan: PlanOptions | None = None  # set (with versions.config): the RKE2 migration plan and forecast
     baseline: list[BaselineEntry] = field(default_factory=list)
     baseline_name: str = "baseline"
     today: dt.date | None = None
@@ -36,6 +38,7 @@ class ScanResult:
     findings: list[Finding]
     rules: list[Rule]
     versions: UpgradePlan | None = None
+    plan: MigrationPlan | None = None
 
     @property
     def usable(self) -> bool:
@@ -74,11 +77,17 @@ def scan(
             inputs.target = opts.target
             plan, version_findings = plan_versions(rule_list, inputs, inventory, source.problems, source.objects)
             findings.extend(version_findings)
+        migration = None
+        if opts.plan is not None and opts.versions is not None and opts.versions.config is not None:
+            migration, forecast_findings = build_plan(
+                rule_list, opts.versions.config, inventory, plan, findings, opts.plan
+            )
+            findings.extend(forecast_findings)
         apply_annotations(findings, _annotated_objects(inventory))
         if opts.baseline:
             apply_baseline(findings, opts.baseline, source.problems, opts.baseline_name, opts.today or dt.date.today())
     findings.sort(key=Finding.sort_key)
-    return ScanResult(source, inventory, findings, rule_list, plan)
+    return ScanResult(source, inventory, findings, rule_list, plan, migration)
 
 
 def _annotated_objects(inv: Inventory) -> dict[tuple[str, str, str], tuple[K8sObject, Any]]:

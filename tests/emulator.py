@@ -227,10 +227,12 @@ class KubeEmulator:
             "apps/v1": {"deployments", "replicasets", "daemonsets", "statefulsets"},
             "batch/v1": {"jobs"},
             "batch/v1beta1": {"cronjobs"},
+            "policy/v1beta1": {"poddisruptionbudgets"},
         }
         minor = int(self.version.split(".")[1])
         if minor >= 21:
             core["batch/v1"].add("cronjobs")
+            core["policy/v1"] = {"poddisruptionbudgets"}
         return plural in core.get(group_version, set())
 
     def namespaces(self) -> list[str]:

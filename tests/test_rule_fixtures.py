@@ -7,7 +7,7 @@ pins the worst severity it must get. A negative fixture must not make it fire ab
 Fixtures are manifests (`*.yaml`) or RKE1 cluster.yml files (`*.cluster.yml`). Header
 comments set what a user would pass on the command line: `# target: v1.25`,
 `# rke-version: v1.3.2`, `# snapshot: FILE` (a `*.snapshot.yaml` beside it, which is
-not a case of its own).
+not a case of its own), `# plan: in-place|blue-green` (forecast the switch, as assess plan does).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pytest
 
 from assessor.engine.rules import load_rules
 from assessor.findings import Finding, Severity
+from assessor.plan.build import PlanOptions
 from assessor.scan import ScanOptions, scan
 from assessor.sources.files import load_snapshot, scan_paths
 from assessor.sources.result import SourceResult
@@ -48,6 +49,9 @@ def run_fixture(path: Path) -> tuple[list[Finding], list[str]]:
             else SourceResult(kind="rke", description={"type": "rke", "path": str(path)})
         )
         options.versions = VersionInputs(config=config, rke_version=_header(text, "rke-version"))
+        strategy = _header(text, "plan")
+        if strategy:
+            options.plan = PlanOptions(strategy=strategy)
         errors = [p.one_line() for p in config.problems.errors]
     else:
         source = scan_paths([str(path)])

@@ -77,6 +77,19 @@ class Engine:
         out.sort(key=Finding.sort_key)
         return out
 
+    def evaluate_forecast(self, contexts: list[Any]) -> list[tuple[Any, Finding, dict[str, Any]]]:
+        """Forecast rules over each workload's traffic context: (context, finding, facts of the hit)."""
+        out = []
+        for ctx in contexts:
+            workload = ctx.traffic.workload
+            for rule in self._by_target.get("forecast", ()):
+                for hit in TEMPLATES[rule.template].hits(ctx, self._compiled[rule.id]):
+                    severity, reason = self._severity(rule, hit, ctx)
+                    if severity is not None:
+                        finding = self._finding(rule, hit, workload.obj, workload, severity, reason)
+                        out.append((ctx, finding, hit.facts))
+        return out
+
     def _run(self, target: str, ctx: Context, obj: K8sObject, workload: Workload | None) -> list[Finding]:
         out = []
         for rule in self._by_target.get(target, ()):

@@ -13,7 +13,7 @@ from assessor.findings import CATEGORIES, Severity
 from assessor.paths import rules_dir
 
 REQUIRED = ("id", "slug", "category", "severity", "title", "rationale", "remediation", "docs", "match")
-_ID = re.compile(r"^[A-Z]{3,5}\d{3}$")
+_ID = re.compile(r"^[A-Z]{2,5}\d{3}$")
 
 
 class RuleError(ValueError):

@@ -13,7 +13,15 @@ from assessor.render.common import (
     rules_seen,
     source_label,
 )
-from assessor.render.versions import hop_rows, node_rows, plan_lines, summary_lines
+from assessor.render.versions import (
+    forecast_rows,
+    hop_rows,
+    node_rows,
+    plan_lines,
+    plan_lines_summary,
+    summary_lines,
+    written_lines,
+)
 
 
 def _cell(text: str) -> str:
@@ -47,6 +55,8 @@ def render(doc: dict[str, Any]) -> str:
             out.append(f"- **{f['ruleId']} {f['title']}**: {f['remediation']} ([docs]({f['docs']}))")
     if "versions" in doc:
         out += _versions(doc["versions"])
+    if "plan" in doc:
+        out += _plan(doc["plan"])
     gaps = coverage_lines(doc)
     out += ["", "## Coverage", ""]
     if gaps:
@@ -79,4 +89,18 @@ def _versions(versions: dict[str, Any]) -> list[str]:
     extra = plan_lines(versions)
     if extra:
         out += [""] + [f"- {_cell(line)}" for line in extra]
+    return out
+
+
+def _plan(plan: dict[str, Any]) -> list[str]:
+    out = ["", "## Migration plan", ""]
+    out += [f"- {line.strip()}" if not line.startswith("  - ") else line for line in plan_lines_summary(plan)]
+    rows = forecast_rows(plan)
+    out += ["", f"### Disruption forecast ({plan['strategy']})", ""]
+    if rows:
+        out += ["| Workload | Risk | Error windows | Why | Fix |", "| --- | --- | --- | --- | --- |"]
+        out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    else:
+        out.append("No workload that takes traffic is forecast to drop requests.")
+    out += [""] + [f"- {line}" for line in written_lines(plan)]
     return out

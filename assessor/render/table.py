@@ -22,7 +22,15 @@ from assessor.render.common import (
     rules_seen,
     source_label,
 )
-from assessor.render.versions import hop_rows, node_rows, plan_lines, summary_lines
+from assessor.render.versions import (
+    forecast_rows,
+    hop_rows,
+    node_rows,
+    plan_lines,
+    plan_lines_summary,
+    summary_lines,
+    written_lines,
+)
 
 STYLES = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
@@ -69,6 +77,8 @@ def render(doc: dict[str, Any]) -> str:
             console.print(f"    {f['docs']}", style="dim")
     if "versions" in doc:
         _versions(console, doc["versions"])
+    if "plan" in doc:
+        _plan(console, doc["plan"])
     counts = ", ".join(f"{n} {s}" for s, n in summary["bySeverity"].items() if n)
     suppressed = f"; {summary['suppressed']} suppressed" if summary["suppressed"] else ""
     console.print(f"\n{summary['findings']} findings" + (f" ({counts})" if counts else "") + suppressed)
@@ -102,4 +112,22 @@ def _versions(console: Console, versions: dict[str, Any]) -> None:
             table.add_row(*row)
         console.print(table)
     for line in plan_lines(versions):
+        console.print(f"  {line}")
+
+
+def _plan(console: Console, plan: dict[str, Any]) -> None:
+    console.print(Text("\nMigration plan", style="bold"))
+    for line in plan_lines_summary(plan):
+        console.print(f"  {line}")
+    rows = forecast_rows(plan)
+    title = f"Disruption forecast ({plan['strategy']}): {len(rows)} workload(s) drop requests"
+    console.print(Text(title, style="bold"))
+    if rows:
+        table = Table(box=box.SIMPLE_HEAD, show_lines=True)
+        for col in ("WORKLOAD", "RISK", "ERROR WINDOWS", "WHY", "FIX"):
+            table.add_column(col, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    for line in written_lines(plan):
         console.print(f"  {line}")

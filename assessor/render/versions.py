@@ -65,3 +65,39 @@ def hop_rows(versions: dict[str, Any]) -> list[list[str]]:
 def plan_lines(versions: dict[str, Any]) -> list[str]:
     lines = [b["text"] for b in versions.get("blockers", [])]
     return lines + [f"note: {n}" for n in versions.get("notes", [])]
+
+
+def plan_lines_summary(plan: dict[str, Any]) -> list[str]:
+    lines = [f"Strategy    {plan['strategy']} (recommended: {plan['recommended']})"]
+    if plan.get("rke2Version"):
+        lines.append(f"RKE2        {plan['rke2Version']}")
+    lines += [f"  - {r}" for r in plan["reasons"]]
+    return lines
+
+
+def forecast_rows(plan: dict[str, Any]) -> list[list[str]]:
+    rows = []
+    for p in plan["forecast"]:
+        w = p["workload"]
+        windows = ", ".join(f"{x['node']} ~{x['seconds']:g} s" for x in p["errorWindows"]) or "-"
+        rows.append(
+            [
+                f"{w['kind']} {w['namespace'] + '/' if w['namespace'] else ''}{w['name']}",
+                p["risk"],
+                windows,
+                "\n".join(p["reasons"]),
+                "\n".join(p["fixes"]),
+            ]
+        )
+    return rows
+
+
+def written_lines(plan: dict[str, Any]) -> list[str]:
+    written = plan.get("written")
+    if not written:
+        return [f"files: {', '.join(plan['files'])}"]
+    out = []
+    for key, label in (("written", "written"), ("unchanged", "unchanged"), ("keptEdited", "kept (edited)")):
+        if written[key]:
+            out.append(f"{label}: {', '.join(written[key])}")
+    return out

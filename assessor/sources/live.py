@@ -47,6 +47,9 @@ RESOURCES: tuple[Resource, ...] = (
     Resource("cronjobs", "CronJob", ("batch/v1", "batch/v1beta1")),
     Resource("replicationcontrollers", "ReplicationController", ("v1",)),
     Resource("configmaps", "ConfigMap", ("v1",)),
+    # For the disruption forecast: who sends traffic to a workload, and what may be evicted.
+    Resource("services", "Service", ("v1",)),
+    Resource("poddisruptionbudgets", "PodDisruptionBudget", ("policy/v1", "policy/v1beta1")),
 )
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})

@@ -1,0 +1,1 @@
+"""The migration plan: RKE2 configuration from cluster.yml, a runbook, and the disruption forecast."""
