@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import sys
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -459,6 +460,177 @@ def manifests(
     rules = _load_rules_or_exit()
     source = scan_paths(paths, max_bytes=max_file_size * 1024 * 1024)
     _run(source, rules, gate)
+
+
+def _seconds_opt(value: str | None, name: str) -> float | None:
+    if value is None:
+        return None
+    try:
+        return parse_duration(value)
+    except typer.BadParameter as exc:
+        raise typer.BadParameter(str(exc), param_hint=name) from None
+
+
+@app.command(context_settings={"allow_interspersed_args": False})
+def switch(
+    url: Annotated[list[str], typer.Option("--url", help="URL to send requests to (repeatable).")],
+    command: Annotated[
+        list[str] | None, typer.Argument(help="The switch command, after --, e.g. -- rke up --config cluster.yml")
+    ] = None,
+    rate: Annotated[
+        float, typer.Option("--rate", min=0.1, max=10000, help="Requests per second, per URL and sampler.")
+    ] = 5.0,
+    duration: Annotated[str, typer.Option("--duration", help="Length of a run without a command, e.g. 10m.")] = "10m",
+    baseline: Annotated[str, typer.Option("--baseline", help="Load before the command starts.")] = "30s",
+    cooldown: Annotated[str, typer.Option("--cooldown", help="Load after the command ends.")] = "30s",
+    samplers: Annotated[
+        str, typer.Option("--samplers", help="new, keepalive, or both (new,keepalive).")
+    ] = "new,keepalive",
+    timeout: Annotated[str, typer.Option("--timeout", help="Per-request timeout.")] = "5s",
+    max_in_flight: Annotated[
+        int, typer.Option("--max-in-flight", min=1, help="Requests in flight before new ones are dropped.")
+    ] = 1000,
+    command_timeout: Annotated[str, typer.Option("--command-timeout", help="Stop the command after this long.")] = "2h",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Directory for requests.jsonl, events.jsonl, summary.json, report.html."),
+    ] = None,
+    kubeconfig: KubeconfigOpt = None,
+    context: ContextOpt = None,
+    max_errors: Annotated[int, typer.Option("--max-errors", min=0, help="Fail above this many failed requests.")] = 0,
+    max_error_ratio: Annotated[
+        float | None, typer.Option("--max-error-ratio", help="Fail above this share of failed requests.")
+    ] = None,
+    max_disrupted_seconds: Annotated[
+        str | None, typer.Option("--max-disrupted-seconds", help="Fail above this much time in intervals.")
+    ] = None,
+    max_interval: Annotated[
+        str | None, typer.Option("--max-interval", help="Fail when one interval is longer.")
+    ] = None,
+    max_p99: Annotated[
+        str | None, typer.Option("--max-p99", help="Fail when latency p99 of good requests is higher, e.g. 500ms.")
+    ] = None,
+    junit: Annotated[Path | None, typer.Option("--junit", help="Write a JUnit XML report here.")] = None,
+    output: OutputOpt = OutputFormat.table,
+) -> None:
+    """Send constant-rate requests while the switch runs; line every failure up with cluster events; verdict."""
+    import asyncio
+    import datetime as dt
+
+    from assessor.switch.analysis import Thresholds
+    from assessor.switch.http import Target
+    from assessor.switch.pacer import SAMPLERS
+    from assessor.switch.run import LiveView, SwitchOptions, run_switch
+
+    chosen = tuple(s.strip() for s in samplers.split(",") if s.strip())
+    if not chosen or any(s not in SAMPLERS for s in chosen):
+        raise typer.BadParameter(f"use {', '.join(SAMPLERS)} or both", param_hint="--samplers")
+    for u in url:
+        try:
+            Target.parse(u)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--url") from None
+    p99 = _seconds_opt(max_p99, "--max-p99")
+    thresholds = Thresholds(
+        max_errors=max_errors,
+        max_error_ratio=max_error_ratio,
+        max_disrupted_seconds=_seconds_opt(max_disrupted_seconds, "--max-disrupted-seconds"),
+        max_interval=_seconds_opt(max_interval, "--max-interval"),
+        max_p99_ms=p99 * 1000 if p99 is not None else None,
+    )
+    out_dir = out or Path(f"assess-switch-{dt.datetime.now():%Y%m%d-%H%M%S}")
+    opts = SwitchOptions(
+        urls=list(url),
+        rate=rate,
+        out_dir=out_dir,
+        duration=parse_duration(duration),
+        baseline=parse_duration(baseline),
+        cooldown=parse_duration(cooldown),
+        samplers=chosen,
+        timeout=parse_duration(timeout),
+        max_in_flight=max_in_flight,
+        command=list(command or []),
+        command_timeout=parse_duration(command_timeout),
+        thresholds=thresholds,
+    )
+    watcher_factory = None
+    if kubeconfig or context:
+        from assessor.sources.live import LiveCluster, LiveError, LiveOptions
+        from assessor.switch.watch import ClusterWatcher
+
+        try:
+            live = LiveCluster(LiveOptions(kubeconfig=kubeconfig, context=context))
+        except LiveError as exc:
+            stderr.print(f"error: {exc}", markup=False)
+            raise typer.Exit(EXIT_USAGE) from None
+
+        def watcher_factory(sink: Any) -> Any:
+            return ClusterWatcher(live, sink)
+
+    view = LiveView()
+    summary = asyncio.run(_switch_with_progress(opts, view, watcher_factory, run_switch))
+    from assessor.switch.junit import junit_xml
+    from assessor.switch.record import read_jsonl
+    from assessor.switch.report_html import render_report
+
+    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    events = read_jsonl(out_dir / "events.jsonl")
+    (out_dir / "report.html").write_text(render_report(summary, events), encoding="utf-8")
+    if junit is not None:
+        junit.write_text(junit_xml(summary), encoding="utf-8")
+    if output == OutputFormat.json:
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+    elif output == OutputFormat.yaml:
+        import yaml
+
+        sys.stdout.write(yaml.safe_dump(summary, sort_keys=False))
+    else:
+        from assessor.render.switch import render_switch
+
+        sys.stdout.write(render_switch(summary, str(out_dir)))
+    result = summary["verdict"]["result"]
+    raise typer.Exit({"pass": EXIT_OK, "fail": EXIT_FINDINGS}.get(result, EXIT_INCOMPLETE))
+
+
+async def _switch_with_progress(opts: Any, view: Any, watcher_factory: Any, run_switch: Any) -> Any:
+    """Run the test; on a terminal, redraw a status line every half second and show the command's output."""
+    import asyncio
+    import time as _time
+
+    from rich.live import Live
+    from rich.text import Text
+
+    def status() -> Text:
+        elapsed = max(0.001, _time.monotonic() - view.started)
+        failing = ""
+        if view.failing_since is not None:
+            failing = (
+                f"  FAILING since {_time.strftime('%H:%M:%S', _time.localtime(view.failing_since))} "
+                f"({view.current_errors} errors)"
+            )
+        return Text(
+            f"{view.phase:<9} {elapsed:6.0f} s  sent {view.sent} ({view.sent / elapsed:.1f}/s)  "
+            f"OK {view.ok}  KO {view.ko}{failing}",
+            style="bold red" if failing else "bold",
+        )
+
+    if not stderr.is_terminal:
+        return await run_switch(
+            opts,
+            view,
+            echo=lambda line: stderr.print(line, markup=False, highlight=False),
+            watcher_factory=watcher_factory,
+        )
+    with Live(status(), console=stderr, refresh_per_second=4, transient=True) as live:
+        task = asyncio.create_task(
+            run_switch(
+                opts, view, echo=lambda line: live.console.print(line, markup=False), watcher_factory=watcher_factory
+            )
+        )
+        while not task.done():
+            live.update(status())
+            await asyncio.sleep(0.5)
+        return await task
 
 
 @rules_app.callback()

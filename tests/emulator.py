@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import base64
 import json
+import queue
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -65,6 +67,8 @@ class KubeEmulator:
         self.store: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
+        # Watch streams: events put here are sent to every open watch of that resource path.
+        self.watch_queues: dict[str, list[queue.Queue[dict[str, Any]]]] = defaultdict(list)
         self._lock = threading.Lock()
         for obj in objects:
             self.add(obj)
@@ -87,6 +91,9 @@ class KubeEmulator:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                if "watch=1" in self.path or "watch=true" in self.path:
+                    emulator.serve_watch(self)
+                    return
                 status, body = emulator.handle("GET", self.path, self.headers.get("Authorization"))
                 payload = json.dumps(body).encode()
                 self.send_response(status)
@@ -143,6 +150,38 @@ class KubeEmulator:
         }
         path.write_text(yaml.safe_dump(config), encoding="utf-8")
         return path
+
+    def emit(self, path: str, event_type: str, obj: dict[str, Any]) -> None:
+        """Send a watch event (ADDED, MODIFIED, DELETED, ERROR) to every open watch on path."""
+        for q in list(self.watch_queues[path]):
+            q.put({"type": event_type, "object": obj})
+
+    def watchers(self, path: str) -> int:
+        return len(self.watch_queues[path])
+
+    def serve_watch(self, handler: BaseHTTPRequestHandler) -> None:
+        url = urlparse(handler.path)
+        query = parse_qs(url.query)
+        self._record("GET", handler.path, 200)
+        timeout = float(query.get("timeoutSeconds", ["5"])[0])
+        q: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.watch_queues[url.path].append(q)
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.end_headers()
+        deadline = time.monotonic() + timeout
+        try:
+            while (left := deadline - time.monotonic()) > 0:
+                try:
+                    event = q.get(timeout=min(left, 0.2))
+                except queue.Empty:
+                    continue
+                handler.wfile.write(json.dumps(event).encode() + b"\n")
+                handler.wfile.flush()
+        except OSError:
+            pass
+        finally:
+            self.watch_queues[url.path].remove(q)
 
     # --- request handling ------------------------------------------------------------
 
