@@ -12,6 +12,7 @@ import pytest
 from assessor.switch.analysis import Thresholds, analyse, find_intervals, percentiles
 from assessor.switch.junit import junit_xml
 from assessor.switch.report_html import render_report
+from tests.browser import chromium, png_size, screenshot
 
 T0 = 1_800_000_000.0  # a fixed instant keeps the output reproducible
 GOLDEN = Path(__file__).parent / "golden"
@@ -170,3 +171,15 @@ def test_report_html_golden(monkeypatch: pytest.MonkeyPatch) -> None:
     if os.environ.get("UPDATE_GOLDEN"):
         path.write_text(html)
     assert html == path.read_text()
+
+
+@pytest.mark.skipif(chromium() is None and not os.environ.get("CI"), reason="chromium is not installed")
+def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
+    assert chromium() is not None, "chromium is required in CI"
+    page = tmp_path / "report.html"
+    page.write_text(render_report(_summary(), _events()))
+    png = tmp_path / "report.png"
+    screenshot(page, png)
+    assert png.exists() and png_size(png) == (1280, 1600)
+    # a blank page compresses to almost nothing; the chart and tables do not
+    assert png.stat().st_size > 30_000
