@@ -23,3 +23,5 @@ def test_wheel_contains_rules(tmp_path: Path) -> None:
     in_tree = {str(p.relative_to(ROOT / "rules")) for p in (ROOT / "rules").rglob("*.yaml")}
     assert bundled == in_tree
     assert "assessor/py.typed" in names
+    modules = {str(p.relative_to(ROOT)) for p in (ROOT / "assessor").rglob("*.py")}
+    assert modules <= names, sorted(modules - names)
