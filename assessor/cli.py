@@ -21,6 +21,7 @@ from assessor.engine.rules import Rule, RuleError, load_rules
 from assessor.findings import Severity
 from assessor.plan.build import PlanOptions
 from assessor.render import RENDERERS
+from assessor.render.junit import render as junit_render
 from assessor.scan import ScanOptions, scan
 from assessor.sources.documents import DEFAULT_MAX_BYTES
 from assessor.sources.result import SourceResult
@@ -44,6 +45,15 @@ stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    yaml = "yaml"
+    markdown = "markdown"
+    sarif = "sarif"
+    junit = "junit"
+
+
+class ListFormat(StrEnum):
     table = "table"
     json = "json"
     yaml = "yaml"
@@ -195,7 +205,7 @@ def _run(
                 f"note: {out_dir / rel}: edited since the last run; kept (use --force to overwrite)", markup=False
             )
     doc = build_document(result)
-    text = RENDERERS[gate.output.value](doc)
+    text = junit_render(doc, gate.fail_on) if gate.output == OutputFormat.junit else RENDERERS[gate.output.value](doc)
     if gate.output_file is not None:
         gate.output_file.write_text(text, encoding="utf-8")
     else:
@@ -471,6 +481,89 @@ def _seconds_opt(value: str | None, name: str) -> float | None:
         raise typer.BadParameter(str(exc), param_hint=name) from None
 
 
+@app.command()
+def report(
+    output_path: Annotated[Path, typer.Option("-o", "--output", help="FILE.md or FILE.html (or FILE.json).")],
+    kubeconfig: KubeconfigOpt = None,
+    context: ContextOpt = None,
+    namespace: NamespaceOpt = None,
+    request_timeout: RequestTimeoutOpt = "30s",
+    chunk_size: ChunkSizeOpt = 500,
+    snapshot: SnapshotOpt = None,
+    rke_yml: Annotated[
+        Path | None, typer.Option("--rke", help="The RKE1 cluster.yml: versions, plan, forecast.")
+    ] = None,
+    rke_version: Annotated[str | None, typer.Option("--rke-version", help="The rke binary in use.")] = None,
+    manifests_paths: Annotated[
+        list[str] | None, typer.Option("--manifests", help="Manifest files or folders to include (repeatable).")
+    ] = None,
+    switch_results: Annotated[
+        Path | None, typer.Option("--switch-results", help="The --out folder of an assess switch run.")
+    ] = None,
+    target: TargetOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """One go/no-go document: inventory, versions, plan and forecast, switch test, what no API can see."""
+    from assessor.checklist.build import build_checklist
+    from assessor.checklist.render import render_html, render_markdown
+    from assessor.plan.build import PlanOptions
+    from assessor.sources.files import scan_paths
+
+    suffix = output_path.suffix.lower()
+    if suffix not in (".md", ".html", ".htm", ".json"):
+        raise typer.BadParameter("the report is FILE.md, FILE.html or FILE.json", param_hint="-o")
+    access = ClusterAccess(kubeconfig, context, tuple(namespace or ()), False, request_timeout, chunk_size, snapshot)
+    has_cluster = snapshot is not None or access.live_requested
+    if not (has_cluster or rke_yml or manifests_paths):
+        raise typer.BadParameter("give a cluster (--snapshot, --kubeconfig/--context), --rke, or --manifests")
+    rules = _load_rules_or_exit()
+    options = ScanOptions(target=_target(target))
+    cluster_doc = None
+    sources: dict[str, Any] = {}
+    if has_cluster or rke_yml:
+        if rke_yml is not None:
+            source, versions = _rke_inputs(rke_yml, rke_version, access)
+            options.plan = PlanOptions()
+            sources["rke"] = str(rke_yml)
+        else:
+            source = _cluster_source(access)
+            versions = VersionInputs(server_version=source.description.get("serverVersion"))
+        options.versions = versions
+        _report_problems(source, quiet)
+        sources["cluster"] = str(snapshot) if snapshot else (context or "current context") if has_cluster else None
+        cluster_doc = build_document(scan(source, rules, options))
+    manifests_doc = None
+    if manifests_paths:
+        msource = scan_paths(manifests_paths)
+        _report_problems(msource, quiet)
+        manifests_doc = build_document(scan(msource, rules, ScanOptions(target=_target(target))))
+        sources["manifests"] = ", ".join(manifests_paths)
+    switch_summary, switch_link = None, None
+    if switch_results is not None:
+        summary_file = switch_results / "summary.json"
+        try:
+            switch_summary = json.loads(summary_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            stderr.print(f"error: {summary_file}: cannot read the switch test summary: {exc}", markup=False)
+            raise typer.Exit(EXIT_USAGE) from None
+        if (switch_results / "report.html").exists():
+            switch_link = os.path.relpath(switch_results / "report.html", output_path.parent.resolve())
+        sources["switch test"] = str(switch_results)
+    doc = build_checklist(cluster_doc, manifests_doc, switch_summary, switch_link, sources)
+    if suffix == ".json":
+        text = json.dumps(doc, indent=2) + "\n"
+    elif suffix == ".md":
+        text = render_markdown(doc)
+    else:
+        text = render_html(doc)
+    output_path.write_text(text, encoding="utf-8")
+    decision = doc["decision"]
+    stderr.print(f"{decision['result'].upper()}: wrote {output_path}", markup=False)
+    for reason in decision["reasons"]:
+        stderr.print(f"  - {reason}", markup=False)
+    raise typer.Exit(EXIT_OK if decision["result"] == "go" else EXIT_FINDINGS)
+
+
 @app.command(context_settings={"allow_interspersed_args": False})
 def switch(
     url: Annotated[list[str], typer.Option("--url", help="URL to send requests to (repeatable).")],
@@ -637,8 +730,8 @@ async def _switch_with_progress(opts: Any, view: Any, watcher_factory: Any, run_
 def rules_list(
     ctx: typer.Context,
     output: Annotated[
-        OutputFormat, typer.Option("-o", "--output", help="table, json, yaml or markdown.")
-    ] = OutputFormat.table,
+        ListFormat, typer.Option("-o", "--output", help="table, json, yaml or markdown.")
+    ] = ListFormat.table,
 ) -> None:
     """List every rule: id, severity, category, title."""
     if ctx.invoked_subcommand is not None:
@@ -652,8 +745,8 @@ def rules_list(
 def rules_show(
     rule_id: Annotated[str, typer.Argument(help="A rule id (DOCK001) or slug (docker-socket-mount).")],
     output: Annotated[
-        OutputFormat, typer.Option("-o", "--output", help="table, json, yaml or markdown.")
-    ] = OutputFormat.table,
+        ListFormat, typer.Option("-o", "--output", help="table, json, yaml or markdown.")
+    ] = ListFormat.table,
 ) -> None:
     """Explain one rule: why it matters, what to do, what it matches."""
     from assessor.render.rules import render_rule

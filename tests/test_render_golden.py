@@ -21,7 +21,7 @@ from assessor.versions.kversion import Minor
 from tests.conftest import ROOT
 
 GOLDEN = Path(__file__).parent / "golden"
-SUFFIX = {"table": "txt", "json": "json", "yaml": "yaml", "markdown": "md"}
+SUFFIX = {"table": "txt", "json": "json", "yaml": "yaml", "markdown": "md", "sarif": "sarif", "junit": "junit.xml"}
 
 
 def _doc(kind: str) -> dict:  # type: ignore[type-arg]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from assessor.render import json_, markdown, table, yaml_
+from assessor.render import json_, junit, markdown, sarif, table, yaml_
 
 Renderer = Callable[[dict[str, Any]], str]
 
@@ -14,4 +14,6 @@ RENDERERS: dict[str, Renderer] = {
     "json": json_.render,
     "yaml": yaml_.render,
     "markdown": markdown.render,
+    "sarif": sarif.render,
+    "junit": junit.render,
 }

@@ -1,0 +1,87 @@
+"""The checklist as Markdown (change reviews, pull requests) and as a self-contained HTML page."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+BOX = {"done": "[x]", "open": "[ ]", "blocked": "[ ]", "needs-a-person": "[ ]"}
+LABEL = {"done": "done", "open": "open", "blocked": "BLOCKED", "needs-a-person": "needs a person"}
+
+
+def render_markdown(doc: dict[str, Any]) -> str:
+    d = doc["decision"]
+    out = [f"# Pre-migration checklist: {'GO' if d['result'] == 'go' else 'NO-GO'}", ""]
+    out += [_sources_line(doc), ""]
+    if d["reasons"]:
+        out += ["## Why not yet", ""] + [f"- {r}" for r in d["reasons"]] + [""]
+    if d["pending"]:
+        out += ["Still needs a person: " + "; ".join(d["pending"]) + ".", ""]
+    for section in doc["sections"]:
+        counts = ", ".join(f"{n} {LABEL[s]}" for s, n in section["counts"].items() if n)
+        out += [f"## {section['title']}", "", f"_{counts}_", ""]
+        for item in section["items"]:
+            owner = f" — owner: {item['owner']}" if item.get("owner") else ""
+            link = f" ([report]({item['link']}))" if item.get("link") else ""
+            out.append(f"- {BOX[item['status']]} **{LABEL[item['status']]}** {item['title']}{owner}{link}")
+            out += [f"  - {line}" for line in item["detail"]]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _sources_line(doc: dict[str, Any]) -> str:
+    parts = [f"{k}: {v}" for k, v in doc["sources"].items() if v]
+    return "Assessed " + "; ".join(parts) + f" (assessor {doc['tool']['version']})."
+
+
+CSS = """
+body{font:14px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:28px auto;max-width:1000px;
+color:#1d1d1f;padding:0 16px}
+h1{font-size:24px;margin:0 0 6px}h2{font-size:18px;margin:26px 0 6px;border-bottom:1px solid #ddd;padding-bottom:3px}
+.decision{display:inline-block;padding:3px 14px;border-radius:14px;color:#fff;font-weight:700}
+.go{background:#2f8f52}.no-go{background:#c23b3b}
+.muted{color:#666}.counts{color:#555;font-size:13px;margin:2px 0 8px}
+ul.items{list-style:none;padding:0;margin:0}ul.items>li{padding:6px 0;border-bottom:1px solid #f0f0f0}
+.st{display:inline-block;min-width:112px;font-size:12px;font-weight:600;padding:1px 8px;border-radius:10px;
+margin-right:8px;text-align:center}
+.done{background:#e3f3e8;color:#1f6b3a}.open{background:#fff3d6;color:#7a5200}
+.blocked{background:#fbe1e1;color:#9c2424}.needs-a-person{background:#e6ecfb;color:#2b4a9c}
+.box{font-family:ui-monospace,monospace;margin-right:6px}.owner{color:#666;font-size:12px}
+ul.detail{margin:4px 0 0 150px;padding-left:16px;color:#333;font-size:13px}
+.reasons li{margin:3px 0}
+@media print{body{margin:12mm;max-width:none}.st{border:1px solid #999}h2{break-after:avoid}li{break-inside:avoid}}
+"""
+
+
+def render_html(doc: dict[str, Any]) -> str:
+    d = doc["decision"]
+    e = html.escape
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>Pre-migration checklist: {e(d['result'].upper())}</title>",
+        "<meta name='viewport' content='width=device-width,initial-scale=1'>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>Pre-migration checklist <span class='decision {e(d['result'])}'>{e(d['result'].upper())}</span></h1>",
+        f"<p class='muted'>{e(_sources_line(doc))}</p>",
+    ]
+    if d["reasons"]:
+        parts.append(
+            "<h2>Why not yet</h2><ul class='reasons'>" + "".join(f"<li>{e(r)}</li>" for r in d["reasons"]) + "</ul>"
+        )
+    if d["pending"]:
+        parts.append(f"<p>Still needs a person: {e('; '.join(d['pending']))}.</p>")
+    for section in doc["sections"]:
+        counts = ", ".join(f"{n} {LABEL[s]}" for s, n in section["counts"].items() if n)
+        parts.append(f"<h2>{e(section['title'])}</h2><div class='counts'>{e(counts)}</div><ul class='items'>")
+        for item in section["items"]:
+            owner = f" <span class='owner'>owner: {e(item['owner'])}</span>" if item.get("owner") else ""
+            link = f" <a href='{e(item['link'])}'>report</a>" if item.get("link") else ""
+            detail = "".join(f"<li>{e(line)}</li>" for line in item["detail"])
+            parts.append(
+                f"<li><span class='box'>{'☑' if item['status'] == 'done' else '☐'}</span>"
+                f"<span class='st {e(item['status'])}'>{e(LABEL[item['status']])}</span>{e(item['title'])}"
+                f"{owner}{link}" + (f"<ul class='detail'>{detail}</ul>" if detail else "") + "</li>"
+            )
+        parts.append("</ul>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
