@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from assessor.sources.origin import Origin
@@ -12,19 +12,18 @@ from assessor.sources.origin import Origin
 class K8sObject:
     raw: dict[str, Any]
     origin: Origin
+    # read once: every rule and the inventory ask for these, hundreds of thousands of times in a big cluster
+    kind: str = field(init=False)
+    metadata: dict[str, Any] = field(init=False)
 
-    @property
-    def kind(self) -> str:
-        return str(self.raw.get("kind") or "")
+    def __post_init__(self) -> None:
+        self.kind = str(self.raw.get("kind") or "")
+        meta = self.raw.get("metadata")
+        self.metadata = meta if isinstance(meta, dict) else {}
 
     @property
     def api_version(self) -> str:
         return str(self.raw.get("apiVersion") or "")
-
-    @property
-    def metadata(self) -> dict[str, Any]:
-        meta = self.raw.get("metadata")
-        return meta if isinstance(meta, dict) else {}
 
     @property
     def name(self) -> str:

@@ -15,6 +15,7 @@ import yaml
 from assessor.findings import Finding
 from assessor.objects import K8sObject
 from assessor.problems import Problems
+from assessor.sources.yamlloader import Loader
 
 IGNORE = "assessor.io/ignore"
 IGNORE_REASON = "assessor.io/ignore-reason"
@@ -85,7 +86,7 @@ def apply_annotations(findings: list[Finding], objects: dict[tuple[str, str, str
 
 def load_baseline(path: Path) -> list[BaselineEntry]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)
     except OSError as exc:
         raise BaselineError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:

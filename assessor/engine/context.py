@@ -10,7 +10,16 @@ from assessor.inventory.build import Workload
 from assessor.inventory.podspec import ContainerRef
 from assessor.objects import K8sObject
 from assessor.sources.origin import FieldPath
+from assessor.versions.apis import removal_hits
 from assessor.versions.kversion import Minor
+from assessor.versions.matrix import ApiRemoval, load_matrix
+
+COMMENT_PREFIXES = ("#", ";", "//")  # shell, YAML, TOML, fluentd, fluent-bit; INI; JSON5 and Go templates
+
+
+def strip_comments(text: str) -> str:
+    """Blank out comment lines (keeping line numbers) so that commented-out config never matches."""
+    return "\n".join("" if line.lstrip().startswith(COMMENT_PREFIXES) else line for line in text.split("\n"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +124,13 @@ class ObjectContext:
     obj: K8sObject
     pod_path: FieldPath | None = None
     target: Minor | None = None  # the Kubernetes minor the scan plans for (removed APIs)
+    # every removed-api rule asks the same question of the object; answer it once
+    _api_removals: list[tuple[ApiRemoval, str]] | None = None
+
+    def api_removals(self) -> list[tuple[ApiRemoval, str]]:
+        if self._api_removals is None:
+            self._api_removals = removal_hits(load_matrix(), self.obj)
+        return self._api_removals
 
     def annotation_sources(self) -> list[tuple[FieldPath, dict[str, Any]]]:
         out: list[tuple[FieldPath, dict[str, Any]]] = [(("metadata", "annotations"), self.obj.annotations)]
@@ -134,6 +150,14 @@ class ConfigMapContext:
     obj: K8sObject
     used_by: list[dict[str, Any]] = field(default_factory=list)
     target = "configmap"
+    # each configmap rule reads the same values; strip their comments once
+    _uncommented: dict[str, str] = field(default_factory=dict)
+
+    def uncommented(self, key: str, value: str) -> str:
+        text = self._uncommented.get(key)
+        if text is None:
+            text = self._uncommented[key] = strip_comments(value)
+        return text
 
 
 @dataclass(slots=True)

@@ -16,7 +16,7 @@ from assessor.engine.context import (
 from assessor.engine.registry import TEMPLATES
 from assessor.engine.rke_templates import RkeContext
 from assessor.engine.rules import Rule
-from assessor.engine.templates import Context, Hit
+from assessor.engine.templates import Context, Hit, Template
 from assessor.findings import Finding, Severity
 from assessor.inventory.build import Inventory, Workload
 from assessor.objects import K8sObject
@@ -38,6 +38,13 @@ class Engine:
         self._by_target: dict[str, list[Rule]] = defaultdict(list)
         for rule in rules:
             self._by_target[TEMPLATES[rule.template].target].append(rule)
+        # the same rules grouped by template, so a template's relevant() is asked once per subject
+        self._groups: dict[str, list[tuple[Template, list[Rule]]]] = {}
+        for subject, target_rules in self._by_target.items():
+            by_template: dict[str, list[Rule]] = defaultdict(list)
+            for rule in target_rules:
+                by_template[rule.template].append(rule)
+            self._groups[subject] = [(TEMPLATES[name], group) for name, group in by_template.items()]
 
     def evaluate(self, inv: Inventory) -> list[Finding]:
         findings: list[Finding] = []
@@ -92,12 +99,15 @@ class Engine:
 
     def _run(self, target: str, ctx: Context, obj: K8sObject, workload: Workload | None) -> list[Finding]:
         out = []
-        for rule in self._by_target.get(target, ()):
-            for hit in TEMPLATES[rule.template].hits(ctx, self._compiled[rule.id]):
-                severity, reason = self._severity(rule, hit, ctx)
-                if severity is None:
-                    continue
-                out.append(self._finding(rule, hit, obj, workload, severity, reason))
+        for template, group in self._groups.get(target, ()):
+            if not template.relevant(ctx):
+                continue
+            for rule in group:
+                for hit in template.hits(ctx, self._compiled[rule.id]):
+                    severity, reason = self._severity(rule, hit, ctx)
+                    if severity is None:
+                        continue
+                    out.append(self._finding(rule, hit, obj, workload, severity, reason))
         return out
 
     @staticmethod

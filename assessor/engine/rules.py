@@ -11,6 +11,7 @@ import yaml
 
 from assessor.findings import CATEGORIES, Severity
 from assessor.paths import rules_dir
+from assessor.sources.yamlloader import Loader
 
 REQUIRED = ("id", "slug", "category", "severity", "title", "rationale", "remediation", "docs", "match")
 _ID = re.compile(r"^[A-Z]{2,5}\d{3}$")
@@ -76,7 +77,7 @@ def load_rules(directory: Path | None = None) -> list[Rule]:
     # rules/versions/ holds the version matrix, which is data for the planner, not rules.
     for file in sorted(f for f in base.rglob("*.yaml") if "versions" not in f.relative_to(base).parts[:1]):
         try:
-            data = yaml.safe_load(file.read_text(encoding="utf-8"))
+            data = yaml.load(file.read_text(encoding="utf-8"), Loader=Loader)
         except yaml.YAMLError as exc:
             raise RuleError(f"{file}: invalid YAML: {exc}") from exc
         entries = data.get("rules") if isinstance(data, dict) else None

@@ -19,6 +19,7 @@ from assessor.engine.context import (
     WorkloadContext,
     as_str,
     string_list,
+    strip_comments,
 )
 from assessor.engine.hostpaths import PathMatcher
 from assessor.engine.rules import Rule, RuleError
@@ -54,14 +55,6 @@ def snippet(text: str, match: re.Match[str]) -> tuple[str, int]:
     return line, text.count("\n", 0, pos)
 
 
-COMMENT_PREFIXES = ("#", ";", "//")  # shell, YAML, TOML, fluentd, fluent-bit; INI; JSON5 and Go templates
-
-
-def strip_comments(text: str) -> str:
-    """Blank out comment lines (keeping line numbers) so that commented-out config never matches."""
-    return "\n".join("" if line.lstrip().startswith(COMMENT_PREFIXES) else line for line in text.split("\n"))
-
-
 def _regex(rule: Rule, key: str, required: bool = True) -> None:
     value = rule.params.get(key)
     if value is None:
@@ -86,6 +79,14 @@ class Template:
 
     def hits(self, ctx: Any, compiled: Any) -> Iterator[Hit]:
         raise NotImplementedError
+
+    def relevant(self, ctx: Any) -> bool:
+        """Whether any rule of this template can hit the subject; asked once per subject for all of them.
+
+        A cheap, shared test lets a family of rules (one per Kubernetes minor, say) skip an
+        object together instead of each looking at it in turn.
+        """
+        return True
 
 
 class PatternTemplate(Template):
@@ -373,7 +374,7 @@ class ConfigMapDataTemplate(Template):
         for key, value in data.items():
             if not isinstance(value, str) or (key_re and not key_re.search(str(key))):
                 continue
-            text = strip_comments(value)
+            text = ctx.uncommented(str(key), value)
             match = pattern.search(text)
             if match is None or (unless is not None and unless.search(text)):
                 continue

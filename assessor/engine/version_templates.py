@@ -9,9 +9,7 @@ from assessor.engine.context import ObjectContext
 from assessor.engine.rules import Rule, RuleError
 from assessor.engine.templates import Hit, Template
 from assessor.sources.origin import FieldPath
-from assessor.versions.apis import removal_hits
 from assessor.versions.kversion import Minor
-from assessor.versions.matrix import load_matrix
 
 
 class RemovedApiTemplate(Template):
@@ -29,8 +27,11 @@ class RemovedApiTemplate(Template):
     def compile(self, params: dict[str, Any]) -> Minor:
         return Minor.parse(str(params["removed_in"]))
 
+    def relevant(self, ctx: ObjectContext) -> bool:
+        return bool(ctx.api_removals())
+
     def hits(self, ctx: ObjectContext, compiled: Minor) -> Iterator[Hit]:
-        for removal, where in removal_hits(load_matrix(), ctx.obj):
+        for removal, where in ctx.api_removals():
             if removal.removed_in != compiled:
                 continue
             path: FieldPath = ("apiVersion",) if where == "apiVersion" else ("metadata", "annotations")

@@ -9,7 +9,7 @@ from typing import Any
 from assessor.inventory.podspec import PodSpecTypeError, PodSpecView, get_pod_spec, pod_spec_path
 from assessor.objects import K8sObject
 from assessor.problems import Problems
-from assessor.sources.origin import format_path
+from assessor.sources.origin import FieldPath, format_path
 
 # Kinds that are understood and deliberately not scanned for pod specs.
 KNOWN_OTHER_KINDS = frozenset(
@@ -122,7 +122,7 @@ def build_inventory(objects: list[K8sObject], problems: Problems) -> Inventory:
     unknown: dict[str, K8sObject] = {}
     unknown_count: Counter[str] = Counter()
     templates: dict[int, Workload] = {}
-    pending_pods: list[tuple[K8sObject, PodSpecView]] = []
+    pending_pods: list[tuple[K8sObject, FieldPath]] = []
 
     for obj in objects:
         kind = obj.kind
@@ -139,40 +139,29 @@ def build_inventory(objects: list[K8sObject], problems: Problems) -> Inventory:
                 unknown.setdefault(kind, obj)
                 unknown_count[kind] += 1
             continue
-        try:
-            spec = get_pod_spec(obj.raw, path)
-            if spec is None:
-                problems.error(
-                    obj.origin.file or "?",
-                    f"{obj.display()}: no pod spec at {format_path(path)}",
-                    obj.origin.line,
-                )
-                continue
-            view = PodSpecView(spec, path)
-            view.validate()
-        except PodSpecTypeError as exc:
-            problems.error(
-                obj.origin.file or "?",
-                f"{obj.display()}: {exc}; object skipped",
-                obj.origin.line_of(exc.path),
-            )
-            continue
         if kind == "Pod":
             inv.pods.append(obj)
-            pending_pods.append((obj, view))
+            pending_pods.append((obj, path))
             continue
         top, _ = index.top(obj)
         if top is not obj and pod_spec_path(top.kind, top.raw) is not None:
             continue  # e.g. a ReplicaSet of a Deployment: the Deployment's template speaks for it
+        view = _pod_spec_view(obj, path, problems)
+        if view is None:
+            continue
         workload = Workload(obj, view)
         templates[id(obj)] = workload
         inv.workloads.append(workload)
 
-    for pod, view in pending_pods:
+    for pod, path in pending_pods:
         top, missing = index.top(pod)
         owner_workload = templates.get(id(top)) if top is not pod else None
         if owner_workload is not None:
+            # the owner's template speaks for its pods: no need to read each pod's spec
             owner_workload.pods.append(pod)
+            continue
+        view = _pod_spec_view(pod, path, problems)
+        if view is None:
             continue
         ref = missing if top is pod else index.controller_ref(top)
         owner = {"kind": ref.get("kind"), "name": ref.get("name")} if ref else None
@@ -187,3 +176,20 @@ def build_inventory(objects: list[K8sObject], problems: Problems) -> Inventory:
             first.origin.line,
         )
     return inv
+
+
+def _pod_spec_view(obj: K8sObject, path: FieldPath, problems: Problems) -> PodSpecView | None:
+    """The object's pod spec, checked for shape; None with a one-line problem when it is not usable."""
+    try:
+        spec = get_pod_spec(obj.raw, path)
+        if spec is None:
+            problems.error(
+                obj.origin.file or "?", f"{obj.display()}: no pod spec at {format_path(path)}", obj.origin.line
+            )
+            return None
+        view = PodSpecView(spec, path)
+        view.validate()
+    except PodSpecTypeError as exc:
+        problems.error(obj.origin.file or "?", f"{obj.display()}: {exc}; object skipped", obj.origin.line_of(exc.path))
+        return None
+    return view

@@ -24,6 +24,8 @@ DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 # the largest real objects (CRDs with full OpenAPI schemas) stay far below.
 MAX_EXPANDED_NODES = 2_000_000
 
+# finds the first non-blank character without copying a file of hundreds of MiB, as strip() would
+_NON_SPACE = re.compile(r"\S")
 _DOC_START = re.compile(r"^---(?:[ \t].*)?$")
 _DOC_END = re.compile(r"^\.\.\.[ \t]*$")
 _HELM_SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
@@ -56,15 +58,15 @@ def read_text(raw: bytes, name: str, problems: Problems, max_bytes: int | None) 
     except UnicodeDecodeError as exc:
         problems.error(name, f"not UTF-8 text (byte {exc.start}); skipped")
         return None
-    if not text.strip():
+    if _NON_SPACE.search(text) is None:
         problems.note(name, "empty file, nothing to scan")
         return None
     return text
 
 
 def parse_documents(text: str, name: str, problems: Problems, *, locate: bool = True) -> Iterator[Document]:
-    stripped = text.lstrip()
-    if stripped[:1] in ("{", "["):
+    first = _NON_SPACE.search(text)
+    if first is not None and first.group() in ("{", "["):
         doc = _parse_json(text, name, problems, locate)
         if doc is not None:
             yield doc

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from assessor.paths import rules_dir
+from assessor.sources.yamlloader import Loader
 from assessor.versions.kversion import KubeVersion, Minor, rke_version_key
 
 
@@ -68,6 +69,8 @@ class Matrix:
     psp_removed_in: Minor
     dockershim_removed_in: Minor
     removed_volume_plugins: list[dict[str, Any]]
+    # built on first use: removal_for runs once per object, and the clusters this is for are big
+    _removals_by_api: dict[tuple[str, str], ApiRemoval] | None = field(default=None, repr=False, compare=False)
     sources: dict[str, str] = field(default_factory=dict)
 
     # --- RKE1 -------------------------------------------------------------------------
@@ -117,13 +120,15 @@ class Matrix:
         return self._removal_index().get((api_version, kind))
 
     def _removal_index(self) -> dict[tuple[str, str], ApiRemoval]:
-        return {(r.api_version, r.kind): r for r in self.api_removals}
+        if self._removals_by_api is None:
+            self._removals_by_api = {(r.api_version, r.kind): r for r in self.api_removals}
+        return self._removals_by_api
 
 
 def _load(name: str, base: Path) -> dict[str, Any]:
     path = base / name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)
     except (OSError, yaml.YAMLError) as exc:
         raise MatrixError(f"{path}: {exc}") from None
     if not isinstance(data, dict) or not data.get("source") or not data.get("compiled"):

@@ -1,0 +1,377 @@
+"""How `assess` scales: a 150,000-pod cluster offline and live, growth with size, 10,000 manifest files.
+
+    python bench/scale.py                 # full run: 5,000 nodes / 150,000 pods (about 1.4 GiB of JSON)
+    python bench/scale.py --smoke         # a small run that checks the script itself
+
+Every figure is a whole process (`python -m assessor …` or a floor script) measured by wall
+time and peak RSS (ru_maxrss from wait4), the median of --runs runs, next to a reference
+measured in the same run on the same file:
+
+- the parse floor: `json.load` of the snapshot with the cyclic GC off, in a fresh process;
+- the live path: the same objects served by the in-process API emulator over HTTP, every
+  request counted, against the snapshot scan;
+- growth: the snapshot scan at several sizes, per 1,000 pods;
+- manifests: `assess manifests DIR` against loading every file with PyYAML's C loader.
+
+It also checks that both scans report exactly the findings planted by bench/gen_cluster.py.
+Not part of the test suite's pass/fail (tests/test_bench_smoke.py runs --smoke).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.gen_cluster import write as write_cluster  # noqa: E402
+from tests.emulator import KubeEmulator  # noqa: E402
+
+FLOOR_JSON = "import gc, json, sys\ngc.disable()\nwith open(sys.argv[1], 'rb') as f:\n    json.load(f)\n"
+FLOOR_YAML = """import os, sys, yaml
+for d, _, files in os.walk(sys.argv[1]):
+    for name in sorted(files):
+        with open(os.path.join(d, name), encoding="utf-8") as f:
+            list(yaml.load_all(f.read(), Loader=yaml.CSafeLoader))
+"""
+PAGE = 500
+# /api/v1/nodes/NAME, /apis/apps/v1/namespaces/NS/deployments/NAME: a request for one object, not a list
+NAMED_OBJECT = re.compile(r"^/(?:api/v1|apis/[^/]+/[^/]+)(?:/namespaces/[^/]+)?/(?!namespaces/)[^/]+/[^/]+$")
+
+
+def measure(cmd: list[str], stdout: Path | None = None) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS in MiB, and exit code of one process."""
+    out = stdout.open("wb") if stdout else subprocess.DEVNULL
+    try:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+    finally:
+        if stdout:
+            out.close()  # type: ignore[union-attr]
+    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def median_of(runs: int, cmd: list[str], stdout: Path | None = None) -> tuple[float, float]:
+    samples = []
+    for i in range(runs):
+        wall, rss, code = measure(cmd, stdout if i == 0 else None)
+        if code not in (0, 1):
+            raise SystemExit(f"{' '.join(cmd)} exited {code}")
+        samples.append((wall, rss))
+    return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
+
+
+def side_by_side(
+    runs: int, reference: list[str], cmd: list[str], stdout: Path | None = None
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Medians of the reference and of the command, run alternately so both see the same machine."""
+    ref_samples, samples = [], []
+    for i in range(runs):
+        ref_samples.append(median_of(1, reference))
+        samples.append(median_of(1, cmd, stdout if i == 0 else None))
+    med = statistics.median
+    return (med(s[0] for s in ref_samples), med(s[1] for s in ref_samples)), (
+        med(s[0] for s in samples),
+        med(s[1] for s in samples),
+    )
+
+
+def assess(*args: str) -> list[str]:
+    return [sys.executable, "-m", "assessor", *args, "-o", "json", "--fail-on", "none"]
+
+
+def findings_of(path: Path) -> list[list[str]]:
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    return sorted(
+        [f["ruleId"], f["object"]["kind"], f["object"].get("namespace") or "", f["object"]["name"]]
+        for f in doc["findings"]
+    )
+
+
+def compare(label: str, got: list[list[str]], expected: list[list[str]]) -> bool:
+    g, e = Counter(map(tuple, got)), Counter(map(tuple, expected))
+    missing, extra = e - g, g - e
+    ok = not missing and not extra
+    print(f"  {label}: {len(got)} findings, {'exactly the planted ones' if ok else 'NOT the planted ones'}")
+    for name, diff in (("missing", missing), ("extra", extra)):
+        for item in sorted(diff)[:5]:
+            print(f"    {name}: {' '.join(item)}")
+    return ok
+
+
+def table(rows: list[list[str]], header: list[str]) -> None:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for r in [header, ["-" * w for w in widths], *rows]:
+        print("  " + "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+
+
+def cluster_file(work: Path, nodes: int, pods: int) -> tuple[Path, list[list[str]]]:
+    path = work / f"cluster-{nodes}n-{pods}p.json"
+    expected_path = path.with_name(path.name + ".expected.json")
+    if path.exists() and expected_path.exists():
+        return path, json.loads(expected_path.read_text(encoding="utf-8"))
+    return path, write_cluster(path, nodes, pods, seed=1)
+
+
+def snapshot_vs_floor(path: Path, expected: list[list[str]], runs: int, work: Path) -> tuple[float, float, bool]:
+    print(f"\n== snapshot: {path.name} ({path.stat().st_size / 1048576:.0f} MiB), median of {runs} ==")
+    out = work / "snapshot-findings.json"
+    floor, scan = side_by_side(
+        runs, [sys.executable, "-c", FLOOR_JSON, str(path)], assess("cluster", "--snapshot", str(path)), out
+    )
+    table(
+        [
+            ["json.load, GC off (floor)", f"{floor[0]:.2f}", f"{floor[1]:.0f}", "1.00", "1.00"],
+            [
+                "assess cluster --snapshot",
+                f"{scan[0]:.2f}",
+                f"{scan[1]:.0f}",
+                f"{scan[0] / floor[0]:.2f}",
+                f"{scan[1] / floor[1]:.2f}",
+            ],
+        ],
+        ["process", "wall s", "peak RSS MiB", "wall ratio", "RSS ratio"],
+    )
+    ok = compare("snapshot scan", findings_of(out), expected)
+    wall_ok, rss_ok = scan[0] <= 1.5 * floor[0], scan[1] <= 2 * floor[1]
+    print(f"  targets: wall <= 1.5x floor: {_yes(wall_ok)}; RSS <= 2x floor: {_yes(rss_ok)}")
+    return scan[0], scan[1], ok
+
+
+def serve(path: Path, kubeconfig: Path) -> None:
+    """Child process: serve the snapshot's objects over HTTP until stdin says quit.
+
+    The emulator lives in its own process so that the benchmark process stays small: a child
+    started from a big parent inherits the parent's peak RSS in ru_maxrss.
+    """
+    with path.open("rb") as f:
+        items = json.load(f)["items"]
+    emulator = KubeEmulator(items, version="v1.23.17")
+    del items
+    emulator.start()
+    emulator.write_kubeconfig(kubeconfig)
+    print("ready", flush=True)
+    for line in sys.stdin:
+        if line.strip() == "requests":
+            print(json.dumps([[r.method, r.path, sorted(r.query)] for r in emulator.requests]), flush=True)
+            emulator.requests.clear()
+        elif line.strip() == "quit":
+            break
+    emulator.stop()
+
+
+def live(path: Path, expected: list[list[str]], runs: int, work: Path, snapshot_wall: float) -> bool:
+    print(f"\n== live: the same objects from the API emulator over HTTP, pages of {PAGE}, median of {runs} ==")
+    counts: Counter[tuple[str, str]] = Counter()
+    with path.open("rb") as f:
+        counts.update((o["apiVersion"], o["kind"]) for o in json.load(f)["items"])
+    kubeconfig = work / "kubeconfig"
+    server = subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), "--serve", str(path), "--kubeconfig", str(kubeconfig)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert server.stdin is not None and server.stdout is not None
+    try:
+        if server.stdout.readline().strip() != "ready":
+            raise SystemExit("the emulator did not start")
+        out = work / "live-findings.json"
+        samples = []
+        requests: list[list[Any]] = []
+        for i in range(runs):
+            wall, rss, code = measure(assess("cluster", "--kubeconfig", str(kubeconfig)), out if i == 0 else None)
+            if code not in (0, 1):
+                raise SystemExit(f"live scan exited {code}")
+            samples.append((wall, rss))
+            server.stdin.write("requests\n")
+            server.stdin.flush()
+            requests = json.loads(server.stdout.readline())
+        wall, rss = statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
+    finally:
+        server.communicate("quit\n", timeout=120)
+    by_path = Counter(r[1] for r in requests)
+    per_object = [r for r in requests if NAMED_OBJECT.match(r[1])]
+    rows = []
+    pages_ok = True
+    for (api_version, kind), n in sorted(counts.items(), key=lambda kv: kv[0][1]):
+        group = "/api/v1" if api_version == "v1" else f"/apis/{api_version}"
+        list_path = f"{group}/{kind.lower()}s"
+        got = by_path.get(list_path, 0)
+        want = max(1, math.ceil(n / PAGE))
+        pages_ok &= got == want
+        rows.append([list_path, str(n), str(want), str(got)])
+    others = sum(v for p, v in by_path.items() if not any(p == r[0] for r in rows))
+    table(rows, ["list path", "objects", "pages of 500", "requests"])
+    print(f"  other requests (empty resources, /version): {others}; per-object requests: {len(per_object)}")
+    print(f"  total requests per scan: {len(requests)}")
+    table(
+        [
+            ["assess cluster --snapshot", f"{snapshot_wall:.2f}", "-", "1.00"],
+            ["assess cluster (live)", f"{wall:.2f}", f"{rss:.0f}", f"{wall / snapshot_wall:.2f}"],
+        ],
+        ["process", "wall s", "peak RSS MiB", "ratio"],
+    )
+    ok = compare("live scan", findings_of(out), expected)
+    print(
+        f"  targets: one request per page: {_yes(pages_ok)}; no per-object request: {_yes(not per_object)}; "
+        f"wall <= 2x snapshot: {_yes(wall <= 2 * snapshot_wall)}"
+    )
+    return ok and pages_ok and not per_object
+
+
+def growth(work: Path, sizes: list[int], runs: int) -> None:
+    print(f"\n== growth: snapshot scan by cluster size (30 pods per node), median of {runs} ==")
+    rows = []
+    for pods in sizes:
+        path, expected = cluster_file(work, max(1, pods // 30), pods)
+        out = work / f"growth-{pods}.json"
+        floor, (wall, rss) = side_by_side(
+            runs, [sys.executable, "-c", FLOOR_JSON, str(path)], assess("cluster", "--snapshot", str(path)), out
+        )
+        exact = Counter(map(tuple, findings_of(out))) == Counter(map(tuple, expected))
+        rows.append(
+            [
+                f"{pods:,}",
+                f"{path.stat().st_size / 1048576:.0f}",
+                f"{floor[0]:.2f}",
+                f"{wall:.2f}",
+                f"{wall / pods * 1000 * 1000:.1f}",
+                f"{wall / floor[0]:.2f}",
+                f"{rss:.0f}",
+                "yes" if exact else "NO",
+            ]
+        )
+    table(rows, ["pods", "MiB", "floor s", "assess s", "ms per 1k pods", "ratio", "RSS MiB", "exact"])
+
+
+MANIFEST = """# Source: app-{i}/templates/deployment.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app-{i}
+  namespace: team-{ns}
+  labels: {{app.kubernetes.io/name: app-{i}, app.kubernetes.io/part-of: shop}}
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {{app.kubernetes.io/name: app-{i}}}
+  template:
+    metadata:
+      labels: {{app.kubernetes.io/name: app-{i}}}
+    spec:
+      containers:
+        - name: app
+          image: registry.example/app-{i}:1.{i}
+          ports: [{{containerPort: 8080, name: http}}]
+          env:
+            - {{name: LOG_LEVEL, value: info}}
+{extra_env}          readinessProbe: {{httpGet: {{path: /ready, port: http}}, periodSeconds: 5}}
+          resources: {{requests: {{cpu: 100m, memory: 128Mi}}, limits: {{memory: 512Mi}}}}
+          volumeMounts: [{{name: config, mountPath: /etc/app}}]
+      volumes:
+        - name: config
+          configMap: {{name: app-{i}}}
+---
+# Source: app-{i}/templates/service.yaml
+apiVersion: v1
+kind: Service
+metadata: {{name: app-{i}, namespace: team-{ns}}}
+spec:
+  selector: {{app.kubernetes.io/name: app-{i}}}
+  ports: [{{port: 80, targetPort: http}}]
+---
+# Source: app-{i}/templates/configmap.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata: {{name: app-{i}, namespace: team-{ns}}}
+data:
+  app.yaml: |
+    listen: :8080
+    log: {{format: json}}
+"""
+
+
+def manifests(work: Path, count: int, runs: int) -> None:
+    folder = work / f"manifests-{count}"
+    if not folder.exists():
+        folder.mkdir()
+        for i in range(count):
+            extra = "            - {name: DOCKER_HOST, value: 'tcp://localhost:2375'}\n" if i % 50 == 0 else ""
+            sub = folder / f"team-{i % 40:02d}"
+            sub.mkdir(exist_ok=True)
+            (sub / f"app-{i:05d}.yaml").write_text(MANIFEST.format(i=i, ns=i % 40, extra_env=extra), encoding="utf-8")
+    print(f"\n== manifests: {count:,} files (3 documents each), median of {runs} ==")
+    out = work / "manifest-findings.json"
+    floor, (wall, rss) = side_by_side(
+        runs, [sys.executable, "-c", FLOOR_YAML, str(folder)], assess("manifests", str(folder)), out
+    )
+    planted = sum(1 for i in range(count) if i % 50 == 0)
+    got = sum(1 for f in findings_of(out) if f[0] == "DOCK006")
+    table(
+        [
+            ["yaml.load_all, CSafeLoader (floor)", f"{floor[0]:.2f}", f"{floor[1]:.0f}", "1.00"],
+            ["assess manifests", f"{wall:.2f}", f"{rss:.0f}", f"{wall / floor[0]:.2f}"],
+        ],
+        ["process", "wall s", "peak RSS MiB", "wall ratio"],
+    )
+    print(
+        f"  DOCKER_HOST findings: {got} of {planted} planted; target wall <= 1.5x floor: {_yes(wall <= 1.5 * floor[0])}"
+    )
+
+
+def _yes(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--nodes", type=int, default=5000)
+    parser.add_argument("--pods", type=int, default=150_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sizes", default="1000,10000,50000,150000", help="pod counts for the growth table")
+    parser.add_argument("--manifest-files", type=int, default=10_000)
+    parser.add_argument("--work", type=Path, help="keep generated files here (default: a temporary folder)")
+    parser.add_argument("--skip-live", action="store_true")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one run: checks the script, not speed")
+    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--kubeconfig", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        serve(args.serve, args.kubeconfig)
+        return 0
+    if args.smoke:
+        args.nodes, args.pods, args.runs, args.sizes, args.manifest_files = 20, 600, 1, "200,600", 40
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {os.uname().sysname} {os.uname().release}")
+    with tempfile.TemporaryDirectory(prefix="assess-bench-") as tmp:
+        work = args.work or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        path, expected = cluster_file(work, args.nodes, args.pods)
+        print(f"cluster: {args.nodes:,} nodes, {args.pods:,} pods; planted: {dict(Counter(e[0] for e in expected))}")
+        snapshot_wall, _, ok = snapshot_vs_floor(path, expected, args.runs, work)
+        if not args.skip_live:
+            ok &= live(path, expected, args.runs, work, snapshot_wall)
+        growth(work, sizes, args.runs)
+        manifests(work, args.manifest_files, args.runs)
+    print(f"\nfindings exactly as planted: {'yes' if ok else 'NO'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
