@@ -44,6 +44,10 @@ CLUSTER_SCOPED = {"nodes", "namespaces"}
 TOKEN = "emulator-token"
 
 
+class RawJson(bytes):
+    """A response body already serialized."""
+
+
 @dataclass(frozen=True)
 class RecordedRequest:
     method: str
@@ -62,8 +66,10 @@ class Faults:
 
 
 class KubeEmulator:
-    def __init__(self, objects: list[dict[str, Any]], version: str = "v1.14.6") -> None:
+    def __init__(self, objects: list[dict[str, Any]], version: str = "v1.14.6", cache_serialized: bool = False) -> None:
         self.version = version
+        # serialize each object once (benchmarks); off by default because tests change objects in place
+        self.cache_serialized = cache_serialized
         self.store: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
@@ -73,6 +79,7 @@ class KubeEmulator:
         # sorted list per (group/version, plural, namespace): a real server pages from an index,
         # and re-sorting 150,000 pods for every page of 500 would measure the emulator, not the client
         self._sorted: dict[tuple[str, str, str | None], list[dict[str, Any]]] = {}
+        self._serialized: dict[int, tuple[dict[str, Any], bytes]] = {}
         for obj in objects:
             self.add(obj)
         self._server: ThreadingHTTPServer | None = None
@@ -99,7 +106,7 @@ class KubeEmulator:
                     emulator.serve_watch(self)
                     return
                 status, body = emulator.handle("GET", self.path, self.headers.get("Authorization"))
-                payload = json.dumps(body).encode()
+                payload = body if isinstance(body, RawJson) else json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
@@ -194,12 +201,12 @@ class KubeEmulator:
         with self._lock:
             self.requests.append(RecordedRequest(method, url.path, parse_qs(url.query), status))
 
-    def handle(self, method: str, raw_path: str, auth: str | None) -> tuple[int, dict[str, Any]]:
+    def handle(self, method: str, raw_path: str, auth: str | None) -> tuple[int, dict[str, Any] | RawJson]:
         status, body = self._handle(raw_path, auth)
         self._record(method, raw_path, status)
         return status, body
 
-    def _handle(self, raw_path: str, auth: str | None) -> tuple[int, dict[str, Any]]:
+    def _handle(self, raw_path: str, auth: str | None) -> tuple[int, dict[str, Any] | RawJson]:
         url = urlparse(raw_path)
         query = parse_qs(url.query)
         if auth != f"Bearer {TOKEN}":
@@ -269,8 +276,20 @@ class KubeEmulator:
             meta["continue"] = _encode(next_offset)
             meta["remainingItemCount"] = len(items) - next_offset
         kind = next((k for k, p in PLURALS.items() if p == plural), "Object") + "List"
-        clean = [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")} for o in page]
-        return 200, {"kind": kind, "apiVersion": group_version, "metadata": meta, "items": clean}
+        if not self.cache_serialized:
+            clean = [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")} for o in page]
+            return 200, {"kind": kind, "apiVersion": group_version, "metadata": meta, "items": clean}
+        # like kube-apiserver's watch cache, each object is serialized once and reused for every page
+        head = json.dumps({"kind": kind, "apiVersion": group_version, "metadata": meta})[:-1]
+        return 200, RawJson((head + ', "items": [').encode() + b", ".join(self._encoded(o) for o in page) + b"]}")
+
+    def _encoded(self, obj: dict[str, Any]) -> bytes:
+        key = id(obj)
+        cached = self._serialized.get(key)
+        if cached is None or cached[0] is not obj:
+            cached = (obj, json.dumps({k: v for k, v in obj.items() if k not in ("kind", "apiVersion")}).encode())
+            self._serialized[key] = cached
+        return cached[1]
 
     def _serves(self, group_version: str, plural: str) -> bool:
         """Group/versions a 1.14-era server offers even when no object of that kind exists."""

@@ -29,6 +29,7 @@ _NON_SPACE = re.compile(r"\S")
 _DOC_START = re.compile(r"^---(?:[ \t].*)?$")
 _DOC_END = re.compile(r"^\.\.\.[ \t]*$")
 _HELM_SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
+_HELM_SOURCE_LINE = re.compile(r"^[ \t]*#\s*Source:\s*(\S.*?)\s*$", re.M)
 
 
 @dataclass(slots=True)
@@ -71,10 +72,56 @@ def parse_documents(text: str, name: str, problems: Problems, *, locate: bool = 
         if doc is not None:
             yield doc
         return
+    whole = _parse_whole(text, locate) if "&" not in text else None
+    if whole is not None:
+        yield from whole
+        return
     for index, (first_line, chunk, helm_source) in enumerate(_split(text)):
         doc = _parse_yaml_chunk(chunk, first_line, index, helm_source, name, problems, locate)
         if doc is not None:
             yield doc
+
+
+def _parse_whole(text: str, locate: bool) -> list[Document] | None:
+    """The fast path: every document of a well-formed file through one parser, as yaml.load_all does.
+
+    Any error, and any anchor (a possible alias bomb), returns None: the file then goes through the
+    per-document path below, which isolates broken documents and reports them by line.
+    """
+    docs: list[Document] = []
+    loader = Loader(text)
+    try:
+        nodes = []
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None:
+                nodes.append((node, loader.construct_document(node)))
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError):
+        return None
+    finally:
+        loader.dispose()
+    sources = [(m.start(), m.group(1)) for m in _HELM_SOURCE_LINE.finditer(text)] if "Source:" in text else []
+    previous_end = 0
+    for node, data in nodes:
+        start, end = int(node.start_mark.index), int(node.end_mark.index)
+        if data is None and isinstance(node, yaml.ScalarNode):
+            previous_end = end
+            continue  # an empty document, as `---` twice in a row makes
+        line_start = text.rfind("\n", 0, start) + 1
+        first_line = int(node.start_mark.line)  # 0-based, like the chunk path's
+        helm_source = next((src for pos, src in sources if previous_end <= pos < line_start), None)
+        docs.append(
+            Document(
+                data=data,
+                line=first_line + 1,
+                index=len(docs),
+                helm_source=helm_source,
+                locator=Locator(text[line_start:end], first_line + 1) if locate else None,
+                item_lines=_item_lines(node, 0) if _is_list(data) else None,
+            )
+        )
+        previous_end = end
+    return docs
 
 
 def _split(text: str) -> Iterator[tuple[int, str, str | None]]:
