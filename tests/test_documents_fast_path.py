@@ -44,7 +44,7 @@ PATHS = [("metadata", "name"), ("spec", "template", "spec", "volumes", 0, "hostP
 
 
 def _view(text: str) -> list[tuple[object, ...]]:
-    out = []
+    out: list[tuple[object, ...]] = []
     for d in parse_documents(text, "x.yaml", Problems()):
         lines = tuple(d.locator.line_of(p) if d.locator else None for p in PATHS)
         out.append((d.data, d.line, d.index, d.helm_source, d.item_lines, lines))
