@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -99,3 +100,20 @@ def count_colour(png: Path, rgb: tuple[int, int, int], tolerance: int = 6) -> in
             if all(abs(row[i + k] - rgb[k]) <= tolerance for k in range(3)):
                 n += 1
     return n
+
+
+def print_to_pdf(html: Path, pdf: Path) -> int:
+    """Print a page as Chromium's print dialog would (A4/Letter, print stylesheet) and count its pages."""
+    binary = chromium()
+    assert binary is not None
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(
+            [binary, *FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
+             html.resolve().as_uri()],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )  # fmt: skip
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-")
+    return len(re.findall(rb"/Type\s*/Page(?!s)", data))

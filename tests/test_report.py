@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assessor.cli import app
-from tests.browser import chromium, count_colour, png_size, screenshot
+from tests.browser import chromium, count_colour, png_size, print_to_pdf, screenshot
 from tests.conftest import ROOT
 from tests.emulator import KubeEmulator
 
@@ -123,3 +123,12 @@ def test_report_renders_in_headless_chromium(
     # the decision badge is painted in its colour at the top of the page, and the other one is not
     assert count_colour(png, badge) > 1500
     assert count_colour(png, other) == 0
+
+
+@pytest.mark.skipif(chromium() is None and not os.environ.get("CI"), reason="chromium is not installed")
+def test_report_prints_to_several_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert chromium() is not None, "chromium is required in CI"
+    page = tmp_path / "report.html"
+    _report("seed", page, monkeypatch)
+    # the seed checklist is long: printed, it must flow over pages rather than be clipped to one
+    assert print_to_pdf(page, tmp_path / "report.pdf") >= 3

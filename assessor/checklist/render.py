@@ -41,13 +41,15 @@ h1{font-size:24px;margin:0 0 6px}h2{font-size:18px;margin:26px 0 6px;border-bott
 .decision{display:inline-block;padding:3px 14px;border-radius:14px;color:#fff;font-weight:700}
 .go{background:#2f8f52}.no-go{background:#c23b3b}
 .muted{color:#666}.counts{color:#555;font-size:13px;margin:2px 0 8px}
-ul.items{list-style:none;padding:0;margin:0}ul.items>li{padding:6px 0;border-bottom:1px solid #f0f0f0}
-.st{display:inline-block;min-width:112px;font-size:12px;font-weight:600;padding:1px 8px;border-radius:10px;
-margin-right:8px;text-align:center}
+ul.items{list-style:none;padding:0;margin:0}
+ul.items>li{padding:6px 0;border-bottom:1px solid #f0f0f0;display:grid;grid-template-columns:20px 122px 1fr;
+align-items:start}
+.st{display:inline-block;width:104px;font-size:12px;font-weight:600;padding:1px 4px;border-radius:10px;
+text-align:center}
 .done{background:#e3f3e8;color:#1f6b3a}.open{background:#fff3d6;color:#7a5200}
 .blocked{background:#fbe1e1;color:#9c2424}.needs-a-person{background:#e6ecfb;color:#2b4a9c}
 .box{font-family:ui-monospace,monospace;margin-right:6px}.owner{color:#666;font-size:12px}
-ul.detail{margin:4px 0 0 150px;padding-left:16px;color:#333;font-size:13px}
+ul.detail{margin:4px 0 0;padding-left:16px;color:#333;font-size:13px}
 .reasons li{margin:3px 0}
 @media print{body{margin:12mm;max-width:none}.st{border:1px solid #999}h2{break-after:avoid}li{break-inside:avoid}}
 """
@@ -79,8 +81,10 @@ def render_html(doc: dict[str, Any]) -> str:
             detail = "".join(f"<li>{e(line)}</li>" for line in item["detail"])
             parts.append(
                 f"<li><span class='box'>{'☑' if item['status'] == 'done' else '☐'}</span>"
-                f"<span class='st {e(item['status'])}'>{e(LABEL[item['status']])}</span>{e(item['title'])}"
-                f"{owner}{link}" + (f"<ul class='detail'>{detail}</ul>" if detail else "") + "</li>"
+                f"<span><span class='st {e(item['status'])}'>{e(LABEL[item['status']])}</span></span>"
+                f"<div>{e(item['title'])}{owner}{link}"
+                + (f"<ul class='detail'>{detail}</ul>" if detail else "")
+                + "</div></li>"
             )
         parts.append("</ul>")
     parts.append("</body></html>\n")
