@@ -50,6 +50,28 @@ CATEGORIES: dict[str, str] = {
     "suppression": "a suppression that is itself wrong (no reason)",
 }
 
+# Workloads and configuration that depend on Docker Engine itself: these must be fixed before the switch.
+# (Not node-runtime, upgrade-path, rke-config or disruption-risk, which are about the cluster and the plan.)
+DOCKER_DEPENDENCY_CATEGORIES = frozenset(
+    {
+        "docker-socket",
+        "dockershim-socket",
+        "runtime-dir-mount",
+        "docker-data-dir",
+        "docker-log-path",
+        "docker-log-format",
+        "docker-cli",
+        "docker-host-env",
+        "docker-api-config",
+        "docker-registry-config",
+        "docker-runtime-internals",
+        "docker-seccomp",
+        "docker-labels",
+        "vendor-agent",
+        "kubelet-flags",
+    }
+)
+
 _SECRETISH = re.compile(r"(?i)pass(word)?|secret|token|api[-_]?key|credential|private[-_]?key")
 
 

@@ -51,8 +51,8 @@ PAGE = 500
 NAMED_OBJECT = re.compile(r"^/(?:api/v1|apis/[^/]+/[^/]+)(?:/namespaces/[^/]+)?/(?!namespaces/)[^/]+/[^/]+$")
 
 
-def measure(cmd: list[str], stdout: Path | None = None) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS in MiB, and exit code of one process."""
+def measure(cmd: list[str], stdout: Path | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS in MiB of one process; exit codes 0 and 1 (findings) are fine."""
     out = stdout.open("wb") if stdout else subprocess.DEVNULL
     try:
         start = time.perf_counter()
@@ -62,16 +62,13 @@ def measure(cmd: list[str], stdout: Path | None = None) -> tuple[float, float, i
     finally:
         if stdout:
             out.close()  # type: ignore[union-attr]
-    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} exited {code}")
+    return wall, usage.ru_maxrss / 1024
 
 
-def median_of(runs: int, cmd: list[str], stdout: Path | None = None) -> tuple[float, float]:
-    samples = []
-    for i in range(runs):
-        wall, rss, code = measure(cmd, stdout if i == 0 else None)
-        if code not in (0, 1):
-            raise SystemExit(f"{' '.join(cmd)} exited {code}")
-        samples.append((wall, rss))
+def medians(samples: list[tuple[float, float]]) -> tuple[float, float]:
     return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
 
 
@@ -81,13 +78,9 @@ def side_by_side(
     """Medians of the reference and of the command, run alternately so both see the same machine."""
     ref_samples, samples = [], []
     for i in range(runs):
-        ref_samples.append(median_of(1, reference))
-        samples.append(median_of(1, cmd, stdout if i == 0 else None))
-    med = statistics.median
-    return (med(s[0] for s in ref_samples), med(s[1] for s in ref_samples)), (
-        med(s[0] for s in samples),
-        med(s[1] for s in samples),
-    )
+        ref_samples.append(measure(reference))
+        samples.append(measure(cmd, stdout if i == 0 else None))
+    return medians(ref_samples), medians(samples)
 
 
 def assess(*args: str) -> list[str]:
@@ -193,14 +186,11 @@ def live(path: Path, expected: list[list[str]], runs: int, work: Path, snapshot_
         samples = []
         requests: list[list[Any]] = []
         for i in range(runs):
-            wall, rss, code = measure(assess("cluster", "--kubeconfig", str(kubeconfig)), out if i == 0 else None)
-            if code not in (0, 1):
-                raise SystemExit(f"live scan exited {code}")
-            samples.append((wall, rss))
+            samples.append(measure(assess("cluster", "--kubeconfig", str(kubeconfig)), out if i == 0 else None))
             server.stdin.write("requests\n")
             server.stdin.flush()
             requests = json.loads(server.stdout.readline())
-        wall, rss = statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
+        wall, rss = medians(samples)
     finally:
         server.communicate("quit\n", timeout=120)
     by_path = Counter(r[1] for r in requests)

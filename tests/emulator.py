@@ -231,6 +231,7 @@ class KubeEmulator:
             )
         items: list[dict[str, Any]]
         if plural == "namespaces":
+            # namespaces() is sorted, which is the order every list is served in
             items = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n}} for n in self.namespaces()]
         elif (group_version, plural) not in self.store and not self._serves(group_version, plural):
             return _status(404, "NotFound", f"the server could not find the requested resource ({url.path})")
@@ -248,8 +249,6 @@ class KubeEmulator:
                 )
                 self._sorted[key] = cached
             items = cached
-        if plural == "namespaces":
-            items = sorted(items, key=_sort_key)
         limit = int(query.get("limit", ["0"])[0] or 0)
         offset = 0
         if "continue" in query:

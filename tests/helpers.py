@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
+
+import jsonschema
 
 from assessor.problems import Problems
 from assessor.scan import ScanResult, scan
@@ -26,3 +30,9 @@ def problems_of(text: str | bytes, name: str = "bad.yaml") -> tuple[list[str], i
     raw = text.encode() if isinstance(text, str) else text
     objects = list(objects_from_bytes(raw, name, problems))
     return [p.one_line() for p in problems.items], len(objects)
+
+
+def validate_sarif(log: dict[str, Any]) -> None:
+    """Raise jsonschema.ValidationError unless the log is valid SARIF 2.1.0 (OASIS schema in tests/schemas)."""
+    schema = json.loads((Path(__file__).parent / "schemas" / "sarif-2.1.0-rtm.5.json").read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema).validate(log)

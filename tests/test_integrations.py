@@ -12,14 +12,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 import yaml
 
 from tests.conftest import ROOT
+from tests.helpers import validate_sarif
 
 RULES = ROOT / "tests" / "rules"
-SARIF_SCHEMA = json.loads((ROOT / "tests" / "schemas" / "sarif-2.1.0-rtm.5.json").read_text(encoding="utf-8"))
 
 
 def _repo(tmp_path: Path, dirty: bool) -> Path:
@@ -69,7 +68,7 @@ def test_github_actions_workflow_gates_and_uploads_sarif(dirty: bool, code: int,
     assert rc == code, err
     assert out is not None and out.name == upload["with"]["sarif_file"]
     sarif = json.loads(out.read_text(encoding="utf-8"))
-    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(sarif)
+    validate_sarif(sarif)
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
     assert ("deploy/agent.yaml" in uris) is dirty
 

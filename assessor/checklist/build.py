@@ -13,30 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assessor import __version__
-from assessor.findings import Severity
+from assessor.findings import DOCKER_DEPENDENCY_CATEGORIES, Severity
+from assessor.render.common import object_label
 
 SCHEMA_VERSION = "1.0"
 STATUSES = ("blocked", "open", "needs-a-person", "done")
-WORKLOAD_CATEGORIES = frozenset(
-    {
-        "docker-socket",
-        "dockershim-socket",
-        "runtime-dir-mount",
-        "docker-data-dir",
-        "docker-log-path",
-        "docker-log-format",
-        "docker-cli",
-        "docker-host-env",
-        "docker-api-config",
-        "docker-registry-config",
-        "docker-runtime-internals",
-        "docker-labels",
-        "vendor-agent",
-        "kubelet-flags",
-        "docker-seccomp",
-        "removed-api",
-    }
-)
+# what the inventory section lists: the Docker dependencies, and API versions a hop removes
+WORKLOAD_CATEGORIES = DOCKER_DEPENDENCY_CATEGORIES | {"removed-api"}
 OUT_OF_BAND = (
     ("node-scripts", "Node scripts and cron jobs that call docker (provisioning, cleanup, backups)"),
     ("ssh-runbooks", "SSH runbooks and on-call habits that use docker ps, logs or exec"),
@@ -68,11 +51,6 @@ class Item:
         }
 
 
-def _objname(f: dict[str, Any]) -> str:
-    o = f["object"]
-    return f"{o['kind']} {o['namespace'] + '/' if o.get('namespace') else ''}{o['name']}"
-
-
 def _inventory(findings: list[dict[str, Any]]) -> tuple[list[Item], list[str]]:
     items, reasons = [], []
     by_cat: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -84,7 +62,7 @@ def _inventory(findings: list[dict[str, Any]]) -> tuple[list[Item], list[str]]:
         namespaces: dict[str, set[str]] = defaultdict(set)
         for f in group:
             namespaces[f["object"].get("namespace") or "(cluster)"].add(
-                f"{_objname(f)} ({f['ruleId']} {f['severity']})"
+                f"{object_label(f)} ({f['ruleId']} {f['severity']})"
             )
         detail = [f"namespace {ns}: {', '.join(sorted(objs))}" for ns, objs in sorted(namespaces.items())]
         owners = sorted(ns for ns in namespaces if ns != "(cluster)")
@@ -92,7 +70,7 @@ def _inventory(findings: list[dict[str, Any]]) -> tuple[list[Item], list[str]]:
         title = f"{category}: {len(group)} finding(s), worst {worst.name}"
         items.append(Item(f"inventory-{category}", status, title, detail, ", ".join(owners) or "platform team"))
         if status == "open":
-            names = sorted({_objname(f) for f in group if Severity[f["severity"]] >= Severity.medium})
+            names = sorted({object_label(f) for f in group if Severity[f["severity"]] >= Severity.medium})
             reasons.append(f"{category}: {', '.join(names[:4])}{' …' if len(names) > 4 else ''}")
     if not by_cat:
         items.append(Item("inventory", "done", "No workload depends on Docker Engine"))

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from assessor.engine.rules import Rule
-from assessor.findings import Finding, Severity
+from assessor.findings import DOCKER_DEPENDENCY_CATEGORIES, Finding, Severity
 from assessor.inventory.build import Inventory
 from assessor.plan.files import helm_chart_configs, registries_yaml
 from assessor.plan.forecast import Prediction, forecast, recommend
@@ -18,25 +18,6 @@ from assessor.plan.strategy import Strategy, strategy_from
 from assessor.sources.rke import RkeConfig
 from assessor.versions.matrix import load_matrix
 from assessor.versions.path import UpgradePlan
-
-DOCKER_CATEGORIES = frozenset(
-    {
-        "docker-socket",
-        "dockershim-socket",
-        "runtime-dir-mount",
-        "docker-data-dir",
-        "docker-log-path",
-        "docker-log-format",
-        "docker-cli",
-        "docker-host-env",
-        "docker-api-config",
-        "docker-registry-config",
-        "docker-runtime-internals",
-        "docker-labels",
-        "vendor-agent",
-        "kubelet-flags",
-    }
-)
 
 
 @dataclass(slots=True)
@@ -106,7 +87,7 @@ def build_plan(
         {
             f"{f.rule_id} {f.object['kind']} {_ns(f.object)}{f.object['name']}: {f.title}"
             for f in findings
-            if f.category in DOCKER_CATEGORIES and f.severity >= Severity.high and f.suppressed is None
+            if f.category in DOCKER_DEPENDENCY_CATEGORIES and f.severity >= Severity.high and f.suppressed is None
         }
     )
     cluster = str(config.get("cluster_name") or "local")

@@ -25,9 +25,11 @@ def _fingerprint(f: dict[str, Any]) -> str:
 
 def render(doc: dict[str, Any]) -> str:
     rules: dict[str, dict[str, Any]] = {}
+    index: dict[str, int] = {}  # ruleIndex: the rule's position in the driver's rules
     results = []
     for f in doc["findings"]:
         if f["ruleId"] not in rules:
+            index[f["ruleId"]] = len(rules)
             rules[f["ruleId"]] = {
                 "id": f["ruleId"],
                 "name": f["rule"],
@@ -39,7 +41,7 @@ def render(doc: dict[str, Any]) -> str:
             }
         result: dict[str, Any] = {
             "ruleId": f["ruleId"],
-            "ruleIndex": list(rules).index(f["ruleId"]),
+            "ruleIndex": index[f["ruleId"]],
             "level": LEVEL[f["severity"]],
             "message": {
                 "text": f"{object_label(f)}"

@@ -96,21 +96,11 @@ def _versions(console: Console, versions: dict[str, Any]) -> None:
         console.print(f"  {line}")
     nodes = node_rows(versions)
     if nodes:
-        table = Table(box=box.SIMPLE_HEAD)
-        for col in ("NODE", "ROLES", "KUBELET", "RUNTIME", "OS"):
-            table.add_column(col, overflow="fold")
-        for row in nodes:
-            table.add_row(*row)
-        console.print(table)
+        _print_rows(console, ("NODE", "ROLES", "KUBELET", "RUNTIME", "OS"), nodes, show_lines=False)
     hops = hop_rows(versions)
     if hops:
         console.print(Text(f"Upgrade path: {len(hops)} step(s)", style="bold"))
-        table = Table(box=box.SIMPLE_HEAD, show_lines=True)
-        for col in ("HOP", "KUBERNETES", "RKE RELEASES", "REQUIRED CHANGES", "BLOCKERS"):
-            table.add_column(col, overflow="fold")
-        for row in hops:
-            table.add_row(*row)
-        console.print(table)
+        _print_rows(console, ("HOP", "KUBERNETES", "RKE RELEASES", "REQUIRED CHANGES", "BLOCKERS"), hops)
     for line in plan_lines(versions):
         console.print(f"  {line}")
 
@@ -123,11 +113,15 @@ def _plan(console: Console, plan: dict[str, Any]) -> None:
     title = f"Disruption forecast ({plan['strategy']}): {len(rows)} workload(s) drop requests"
     console.print(Text(title, style="bold"))
     if rows:
-        table = Table(box=box.SIMPLE_HEAD, show_lines=True)
-        for col in ("WORKLOAD", "RISK", "ERROR WINDOWS", "WHY", "FIX"):
-            table.add_column(col, overflow="fold")
-        for row in rows:
-            table.add_row(*row)
-        console.print(table)
+        _print_rows(console, ("WORKLOAD", "RISK", "ERROR WINDOWS", "WHY", "FIX"), rows)
     for line in written_lines(plan):
         console.print(f"  {line}")
+
+
+def _print_rows(console: Console, columns: tuple[str, ...], rows: list[list[str]], *, show_lines: bool = True) -> None:
+    table = Table(box=box.SIMPLE_HEAD, show_lines=show_lines)
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
