@@ -19,18 +19,23 @@ from rich.console import Console
 from assessor import __version__
 from assessor.document import build_document
 from assessor.engine.rules import Rule, RuleError, load_rules
-from assessor.findings import Severity
-from assessor.plan.build import PlanOptions
+from assessor.gcpause import paused_gc
+from assessor.migration.build import MigrationOptions
+from assessor.model.findings import Severity
+from assessor.model.kversion import Minor, VersionError
 from assessor.render import RENDERERS
 from assessor.render.junit import render as junit_render
 from assessor.scan import ScanOptions, scan
 from assessor.sources.documents import DEFAULT_MAX_BYTES
 from assessor.sources.result import SourceResult
 from assessor.suppress import BaselineError, baseline_document, load_baseline
-from assessor.upgrade import VersionInputs
-from assessor.versions.kversion import Minor, VersionError
+from assessor.versions.assessment import VersionInputs
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+
+# Commands that load, scan and exit: millions of acyclic objects, no collection needed (see gcpause).
+# `switch` runs for minutes with threads and sockets, so it keeps the collector.
+GC_PAUSED_COMMANDS = frozenset({"cluster", "manifests", "rke", "plan", "report"})
 
 app = typer.Typer(
     help="Find what depends on Docker Engine before Kubernetes moves to containerd.",
@@ -130,11 +135,14 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
 ) -> None:
     """Find what depends on Docker Engine before Kubernetes moves to containerd."""
+    if ctx.invoked_subcommand in GC_PAUSED_COMMANDS:
+        ctx.with_resource(paused_gc())  # resumed when the command ends
 
 
 def parse_duration(text: str) -> float:
@@ -169,7 +177,7 @@ def _run(
     rules: list[Rule],
     gate: GateOptions,
     versions: VersionInputs | None = None,
-    plan_options: PlanOptions | None = None,
+    plan_options: MigrationOptions | None = None,
     out_dir: Path | None = None,
     force: bool = False,
 ) -> None:
@@ -193,7 +201,7 @@ def _run(
         gate.write_baseline.write_text(text, encoding="utf-8")
         stderr.print(f"wrote {gate.write_baseline} ({len(result.active())} findings accepted)", markup=False)
     if out_dir is not None and result.plan is not None:
-        from assessor.plan.writer import write_plan
+        from assessor.migration.writer import write_plan
 
         try:
             report = write_plan(out_dir, result.plan.files, force=force)
@@ -331,8 +339,9 @@ def _rke_inputs(
     cluster_yml: Path, rke_version: str | None, access: ClusterAccess
 ) -> tuple[SourceResult, VersionInputs]:
     """cluster.yml (exit 2 if unusable), plus the cluster when a snapshot or live access is given."""
-    from assessor.sources.rke import RkeConfigError, load_rke_config
-    from assessor.versions.kversion import rke_version_key
+    from assessor.model.kversion import rke_version_key
+    from assessor.model.rke import RkeConfigError
+    from assessor.sources.rke import load_rke_config
 
     try:
         config = load_rke_config(str(cluster_yml))
@@ -421,8 +430,8 @@ def plan(
     target: TargetOpt = None,
 ) -> None:
     """Write RKE2 config.yaml per node, registries.yaml, HelmChartConfigs and a runbook; forecast disruption."""
-    from assessor.plan.build import PlanOptions
-    from assessor.plan.strategy import STRATEGIES
+    from assessor.migration.build import MigrationOptions
+    from assessor.migration.strategy import STRATEGIES
 
     if strategy not in STRATEGIES:
         raise typer.BadParameter(f"use one of {', '.join(STRATEGIES)}", param_hint="--strategy")
@@ -442,7 +451,7 @@ def plan(
             markup=False,
         )
         raise typer.Exit(EXIT_USAGE)
-    plan_options = PlanOptions(strategy=strategy, include_secrets=include_secrets)
+    plan_options = MigrationOptions(strategy=strategy, include_secrets=include_secrets)
     _run(source, rules, gate, versions, plan_options, out_dir=out, force=force)
 
 
@@ -507,7 +516,7 @@ def report(
     """One go/no-go document: inventory, versions, plan and forecast, switch test, what no API can see."""
     from assessor.checklist.build import build_checklist
     from assessor.checklist.render import render_html, render_markdown
-    from assessor.plan.build import PlanOptions
+    from assessor.migration.build import MigrationOptions
     from assessor.sources.files import scan_paths
 
     suffix = output_path.suffix.lower()
@@ -524,7 +533,7 @@ def report(
     if has_cluster or rke_yml:
         if rke_yml is not None:
             source, versions = _rke_inputs(rke_yml, rke_version, access)
-            options.plan = PlanOptions()
+            options.plan = MigrationOptions()
             sources["rke"] = str(rke_yml)
         else:
             source = _cluster_source(access)

@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any
 
 from assessor import __version__
-from assessor.findings import CATEGORIES, Severity
+from assessor.model.findings import CATEGORIES, Severity
 from assessor.scan import ScanResult
 
 SCHEMA_VERSION = "1.0"

@@ -1,4 +1,4 @@
-"""Pause the cyclic garbage collector while building large acyclic structures.
+"""Pause the cyclic garbage collector while building large acyclic structures (a CLI concern).
 
 Loading and scanning allocate millions of small dicts and lists that live until the
 end of the run. Each generation-2 collection walks all of them, so with the collector

@@ -8,24 +8,23 @@ from typing import Any
 
 from assessor.engine.evaluate import Engine
 from assessor.engine.rules import Rule, load_rules
-from assessor.findings import Finding, Severity
-from assessor.gcpause import paused_gc
 from assessor.inventory.build import Inventory, build_inventory
-from assessor.objects import K8sObject
-from assessor.plan.build import MigrationPlan, PlanOptions, build_plan
+from assessor.migration.build import MigrationOptions, MigrationPlan, build_migration_plan
+from assessor.model.findings import Finding, Severity
+from assessor.model.kversion import Minor
+from assessor.model.objects import K8sObject
 from assessor.sources.result import SourceResult
 from assessor.suppress import BaselineEntry, apply_annotations, apply_baseline
-from assessor.upgrade import VersionInputs, plan_versions
-from assessor.versions.kversion import Minor
+from assessor.versions.assessment import VersionInputs, assess_versions
+from assessor.versions.hoppath import HopPath
 from assessor.versions.matrix import load_matrix
-from assessor.versions.path import UpgradePlan
 
 
 @dataclass(slots=True)
 class ScanOptions:
     target: Minor | None = None  # None: the newest minor in the bundled RKE1 data
     versions: VersionInputs | None = None  # set: build the version section and the hop plan
-    plan: PlanOptions | None = None  # set (with versions.config): the RKE2 migration plan and forecast
+    plan: MigrationOptions | None = None  # set (with versions.config): the RKE2 migration plan and forecast
     baseline: list[BaselineEntry] = field(default_factory=list)
     baseline_name: str = "baseline"
     today: dt.date | None = None
@@ -37,7 +36,7 @@ class ScanResult:
     inventory: Inventory
     findings: list[Finding]
     rules: list[Rule]
-    versions: UpgradePlan | None = None
+    versions: HopPath | None = None
     plan: MigrationPlan | None = None
 
     @property
@@ -68,24 +67,23 @@ def scan(
         opts.today = today
     rule_list = rules if rules is not None else load_rules()
     target = opts.target or load_matrix().newest_rke1_minor()
-    with paused_gc():
-        inventory = build_inventory(source.objects, source.problems)
-        findings = Engine(rule_list, target).evaluate(inventory)
-        plan = None
-        if opts.versions is not None:
-            inputs = opts.versions
-            inputs.target = opts.target
-            plan, version_findings = plan_versions(rule_list, inputs, inventory, source.problems, source.objects)
-            findings.extend(version_findings)
-        migration = None
-        if opts.plan is not None and opts.versions is not None and opts.versions.config is not None:
-            migration, forecast_findings = build_plan(
-                rule_list, opts.versions.config, inventory, plan, findings, opts.plan
-            )
-            findings.extend(forecast_findings)
-        apply_annotations(findings, _annotated_objects(inventory))
-        if opts.baseline:
-            apply_baseline(findings, opts.baseline, source.problems, opts.baseline_name, opts.today or dt.date.today())
+    inventory = build_inventory(source.objects, source.problems)
+    findings = Engine(rule_list, target).evaluate(inventory)
+    plan = None
+    if opts.versions is not None:
+        inputs = opts.versions
+        inputs.target = opts.target
+        plan, version_findings = assess_versions(rule_list, inputs, inventory, source.problems, source.objects)
+        findings.extend(version_findings)
+    migration = None
+    if opts.plan is not None and opts.versions is not None and opts.versions.config is not None:
+        migration, forecast_findings = build_migration_plan(
+            rule_list, opts.versions.config, inventory, plan, findings, opts.plan
+        )
+        findings.extend(forecast_findings)
+    apply_annotations(findings, _annotated_objects(inventory))
+    if opts.baseline:
+        apply_baseline(findings, opts.baseline, source.problems, opts.baseline_name, opts.today or dt.date.today())
     findings.sort(key=Finding.sort_key)
     return ScanResult(source, inventory, findings, rule_list, plan, migration)
 

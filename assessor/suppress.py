@@ -12,10 +12,10 @@ from typing import Any
 
 import yaml
 
-from assessor.findings import Finding
-from assessor.objects import K8sObject
-from assessor.problems import Problems
-from assessor.sources.yamlloader import Loader
+from assessor.model.findings import Finding
+from assessor.model.objects import K8sObject
+from assessor.model.problems import Problems
+from assessor.model.yamlloader import Loader
 
 IGNORE = "assessor.io/ignore"
 IGNORE_REASON = "assessor.io/ignore-reason"

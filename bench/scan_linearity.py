@@ -12,7 +12,7 @@ import time
 
 from assessor.engine.rules import load_rules
 from assessor.gcpause import paused_gc
-from assessor.problems import Problems
+from assessor.model.problems import Problems
 from assessor.scan import scan
 from assessor.sources.files import objects_from_bytes
 from assessor.sources.result import SourceResult

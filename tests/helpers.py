@@ -8,7 +8,7 @@ from typing import Any
 
 import jsonschema
 
-from assessor.problems import Problems
+from assessor.model.problems import Problems
 from assessor.scan import ScanResult, scan
 from assessor.sources.files import objects_from_bytes, scan_paths
 from assessor.sources.result import SourceResult

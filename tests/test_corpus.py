@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from assessor.corpus import evaluate, main, report, rke_report
+from devtools.corpus import evaluate, main, report, rke_report
 from tests.conftest import ROOT
 
 RULES = ROOT / "tests" / "rules"

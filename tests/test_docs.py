@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-from assessor.docgen import generated
+from devtools.docgen import generated
 from tests.conftest import ROOT
 
 
 def test_generated_docs_are_current() -> None:
     for path, text in generated().items():
-        assert path.read_text(encoding="utf-8") == text, f"{path.name} is stale: run python -m assessor.docgen"
+        assert path.read_text(encoding="utf-8") == text, f"{path.name} is stale: run python -m devtools.docgen"
 
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:

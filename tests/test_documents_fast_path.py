@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assessor.problems import Problems
+from assessor.model.problems import Problems
 from assessor.sources import documents
 from assessor.sources.documents import parse_documents
 

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from assessor.inventory.build import build_inventory
-from assessor.objects import K8sObject
-from assessor.problems import Problems
-from assessor.sources.origin import Origin
+from assessor.model.objects import K8sObject
+from assessor.model.origin import Origin
+from assessor.model.problems import Problems
 
 SOCKET_SPEC: dict[str, Any] = {
     "containers": [{"name": "c", "image": "i", "volumeMounts": [{"name": "s", "mountPath": "/s"}]}],

@@ -12,8 +12,8 @@ import yaml
 from typer.testing import CliRunner
 
 from assessor.cli import app
-from assessor.plan.rke2_keys import AGENT_KEYS, SERVER_KEYS
-from assessor.plan.rke2config import plan_rke2
+from assessor.migration.rke2_keys import AGENT_KEYS, SERVER_KEYS
+from assessor.migration.rke2config import plan_rke2
 from assessor.sources.rke import load_rke_config
 from tests.conftest import FIXTURES, ROOT, SEED
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from assessor.document import build_document
+from assessor.model.kversion import Minor
 from assessor.render import RENDERERS
 from assessor.scan import ScanOptions, scan
 from assessor.sources.files import load_snapshot, scan_paths
 from assessor.sources.rke import load_rke_config
-from assessor.upgrade import VersionInputs
-from assessor.versions.kversion import Minor
+from assessor.versions.assessment import VersionInputs
 from tests.conftest import ROOT
 
 GOLDEN = Path(__file__).parent / "golden"

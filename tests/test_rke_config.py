@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from assessor.cli import app
-from assessor.sources.rke import RkeConfigError, load_rke_config
+from assessor.model.rke import RkeConfigError
+from assessor.sources.rke import load_rke_config
 from tests.conftest import FIXTURES, SEED
 
 runner = CliRunner()

@@ -18,14 +18,14 @@ from pathlib import Path
 import pytest
 
 from assessor.engine.rules import load_rules
-from assessor.findings import Finding, Severity
-from assessor.plan.build import PlanOptions
+from assessor.migration.build import MigrationOptions
+from assessor.model.findings import Finding, Severity
+from assessor.model.kversion import Minor
 from assessor.scan import ScanOptions, scan
 from assessor.sources.files import load_snapshot, scan_paths
 from assessor.sources.result import SourceResult
 from assessor.sources.rke import load_rke_config
-from assessor.upgrade import VersionInputs
-from assessor.versions.kversion import Minor
+from assessor.versions.assessment import VersionInputs
 
 RULE_FIXTURES = Path(__file__).parent / "rules"
 RULES = load_rules()
@@ -51,7 +51,7 @@ def run_fixture(path: Path) -> tuple[list[Finding], list[str]]:
         options.versions = VersionInputs(config=config, rke_version=_header(text, "rke-version"))
         strategy = _header(text, "plan")
         if strategy:
-            options.plan = PlanOptions(strategy=strategy)
+            options.plan = MigrationOptions(strategy=strategy)
         errors = [p.one_line() for p in config.problems.errors]
     else:
         source = scan_paths([str(path)])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assessor.problems import Problems
+from assessor.model.problems import Problems
 from assessor.sources.files import objects_from_bytes, scan_paths
 
 SOCKET_DS = """\

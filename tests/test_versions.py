@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from assessor.model.kversion import DockerVersion, KubeVersion, Minor, VersionError
+from assessor.model.problems import Problems
 from assessor.paths import rules_dir
-from assessor.problems import Problems
 from assessor.sources.rke import load_rke_config
-from assessor.upgrade import VersionInputs, current_state
+from assessor.versions.assessment import VersionInputs, current_state
 from assessor.versions.current import CurrentState
-from assessor.versions.kversion import DockerVersion, KubeVersion, Minor, VersionError
+from assessor.versions.hoppath import build_hop_path
 from assessor.versions.matrix import load_matrix
-from assessor.versions.path import plan_upgrade
 from tests.conftest import FIXTURES
 
 # The deprecation guide's removals from v1.16 to v1.32, written out independently of
@@ -138,7 +138,7 @@ def test_skew_policy() -> None:
 def _seed_plan(target: str | None) -> tuple[CurrentState, object]:
     config = load_rke_config(str(SEED_YML))
     state = current_state(load_matrix(), VersionInputs(config=config, rke_version="v1.3.2"), None, Problems())
-    return state, plan_upgrade(load_matrix(), state, Minor.parse(target) if target else None)
+    return state, build_hop_path(load_matrix(), state, Minor.parse(target) if target else None)
 
 
 def test_seed_path_to_1_21_is_seven_hops_and_flags_the_jump() -> None:

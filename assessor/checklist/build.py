@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assessor import __version__
-from assessor.findings import DOCKER_DEPENDENCY_CATEGORIES, Severity
+from assessor.model.findings import DOCKER_DEPENDENCY_CATEGORIES, Severity
 from assessor.render.common import object_label
 
 SCHEMA_VERSION = "1.0"

@@ -11,7 +11,7 @@ from packaging.version import InvalidVersion, Version
 from assessor.engine.context import WorkloadContext, as_str, container_strings
 from assessor.engine.hostpaths import PathMatcher
 from assessor.engine.templates import Context, Hit
-from assessor.versions.kversion import Minor
+from assessor.model.kversion import Minor
 
 
 @lru_cache(maxsize=512)

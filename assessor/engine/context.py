@@ -8,10 +8,10 @@ from typing import Any
 
 from assessor.inventory.build import Workload
 from assessor.inventory.podspec import ContainerRef
-from assessor.objects import K8sObject
-from assessor.sources.origin import FieldPath
+from assessor.model.kversion import Minor
+from assessor.model.objects import K8sObject
+from assessor.model.origin import FieldPath
 from assessor.versions.apis import removal_hits
-from assessor.versions.kversion import Minor
 from assessor.versions.matrix import ApiRemoval, load_matrix
 
 COMMENT_PREFIXES = ("#", ";", "//")  # shell, YAML, TOML, fluentd, fluent-bit; INI; JSON5 and Go templates

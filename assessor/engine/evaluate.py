@@ -17,11 +17,11 @@ from assessor.engine.registry import TEMPLATES
 from assessor.engine.rke_templates import RkeContext
 from assessor.engine.rules import Rule
 from assessor.engine.templates import Context, Hit, Template
-from assessor.findings import Finding, Severity
 from assessor.inventory.build import Inventory, Workload
-from assessor.objects import K8sObject
-from assessor.sources.origin import Origin, format_path
-from assessor.versions.kversion import Minor
+from assessor.model.findings import Finding, Severity
+from assessor.model.kversion import Minor
+from assessor.model.objects import K8sObject
+from assessor.model.origin import Origin, format_path
 
 
 class _Format(dict[str, Any]):
@@ -75,7 +75,7 @@ class Engine:
     def evaluate_rke(self, ctx: RkeContext, subject: dict[str, Any], origin: Origin) -> list[Finding]:
         """cluster.yml checks and upgrade-plan findings; subject names what they are about."""
         out: list[Finding] = []
-        for target in ("rke", "plan"):
+        for target in ("rke", "hop-path"):
             for rule in self._by_target.get(target, ()):
                 for hit in TEMPLATES[rule.template].hits(ctx, self._compiled[rule.id]):
                     severity, reason = self._severity(rule, hit, ctx)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from assessor.engine.rke_templates import RKE_TEMPLATES
 from assessor.engine.templates import POD_TEMPLATES, Template
 from assessor.engine.version_templates import RemovedApiTemplate
-from assessor.plan.forecast_templates import FORECAST_TEMPLATES
+from assessor.migration.forecast_templates import FORECAST_TEMPLATES
 
 TEMPLATES: dict[str, Template] = {
     t.name: t for t in (*POD_TEMPLATES, *RKE_TEMPLATES, RemovedApiTemplate(), *FORECAST_TEMPLATES)

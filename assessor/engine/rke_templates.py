@@ -1,4 +1,4 @@
-"""Templates over an RKE1 cluster.yml and over the upgrade plan (targets "rke" and "plan")."""
+"""Templates over an RKE1 cluster.yml and over the hop path (targets "rke" and "hop-path")."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import Any, ClassVar
 from assessor.engine.rules import Rule, RuleError
 from assessor.engine.templates import Hit, Template
 from assessor.inventory.build import Inventory
-from assessor.sources.origin import FieldPath
-from assessor.sources.rke import RkeConfig
-from assessor.versions.kversion import Minor
-from assessor.versions.path import UpgradePlan
+from assessor.model.kversion import Minor
+from assessor.model.origin import FieldPath
+from assessor.model.rke import RkeConfig
+from assessor.versions.hoppath import HopPath
 
 
 @dataclass(slots=True)
@@ -22,7 +22,7 @@ class RkeContext:
     config: RkeConfig | None
     target: Minor | None
     inventory: Inventory | None
-    plan: UpgradePlan | None
+    hop_path: HopPath | None
     target_name: ClassVar[str] = "rke"
 
 
@@ -231,21 +231,21 @@ class RkeMissingTemplate(Template):
             yield Hit((), f"{compiled['path']} is not set")
 
 
-class PlanBlockerTemplate(Template):
-    """Blockers and warnings of one kind from the upgrade plan."""
+class HopBlockerTemplate(Template):
+    """Blockers and warnings of one kind from the hop path."""
 
-    name = "plan-blocker"
-    target = "plan"
+    name = "hop-blocker"
+    target = "hop-path"
 
     def check_params(self, rule: Rule) -> None:
         if not rule.params.get("kind"):
-            raise RuleError(f"{rule.source_file}: {rule.id}: plan-blocker needs kind")
+            raise RuleError(f"{rule.source_file}: {rule.id}: hop-blocker needs kind")
 
     def hits(self, ctx: RkeContext, compiled: dict[str, Any]) -> Iterator[Hit]:
-        if ctx.plan is None:
+        if ctx.hop_path is None:
             return
-        for hop in [None, *ctx.plan.hops]:
-            blockers = ctx.plan.findings if hop is None else hop.blockers
+        for hop in [None, *ctx.hop_path.hops]:
+            blockers = ctx.hop_path.findings if hop is None else hop.blockers
             for b in blockers:
                 if b.kind == compiled["kind"]:
                     hop_name = f"hop v{hop.from_minor} → v{hop.to_minor}: " if hop is not None else ""
@@ -258,5 +258,5 @@ RKE_TEMPLATES: tuple[Template, ...] = (
     RkeUpgradeDrainTemplate(),
     RkeAlwaysTemplate(),
     RkeMissingTemplate(),
-    PlanBlockerTemplate(),
+    HopBlockerTemplate(),
 )

@@ -9,9 +9,9 @@ from typing import Any
 
 import yaml
 
-from assessor.findings import CATEGORIES, Severity
+from assessor.model.findings import CATEGORIES, Severity
+from assessor.model.yamlloader import Loader
 from assessor.paths import rules_dir
-from assessor.sources.yamlloader import Loader
 
 REQUIRED = ("id", "slug", "category", "severity", "title", "rationale", "remediation", "docs", "match")
 _ID = re.compile(r"^[A-Z]{2,5}\d{3}$")

@@ -23,9 +23,9 @@ from assessor.engine.context import (
 )
 from assessor.engine.hostpaths import PathMatcher
 from assessor.engine.rules import Rule, RuleError
-from assessor.findings import redact
 from assessor.inventory.podspec import ContainerRef
-from assessor.sources.origin import FieldPath
+from assessor.model.findings import redact
+from assessor.model.origin import FieldPath
 
 Context = Any  # WorkloadContext, ConfigMapContext, NodeContext, ObjectContext or RkeContext
 MAX_SNIPPET = 160

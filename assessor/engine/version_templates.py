@@ -8,8 +8,8 @@ from typing import Any
 from assessor.engine.context import ObjectContext
 from assessor.engine.rules import Rule, RuleError
 from assessor.engine.templates import Hit, Template
-from assessor.sources.origin import FieldPath
-from assessor.versions.kversion import Minor
+from assessor.model.kversion import Minor
+from assessor.model.origin import FieldPath
 
 
 class RemovedApiTemplate(Template):

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assessor.inventory.podspec import PodSpecTypeError, PodSpecView, get_pod_spec, pod_spec_path
-from assessor.objects import K8sObject
-from assessor.problems import Problems
-from assessor.sources.origin import FieldPath, format_path
+from assessor.model.objects import K8sObject
+from assessor.model.origin import FieldPath, format_path
+from assessor.model.problems import Problems
 
 # Kinds that are understood and deliberately not scanned for pod specs.
 KNOWN_OTHER_KINDS = frozenset(

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from assessor.sources.origin import FieldPath, format_path
+from assessor.model.origin import FieldPath, format_path
 
 POD_SPEC_PATHS: dict[str, FieldPath] = {
     "Pod": ("spec",),

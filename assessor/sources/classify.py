@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from assessor.objects import K8sObject
-from assessor.problems import Problems
+from assessor.model.objects import K8sObject
+from assessor.model.origin import Origin
+from assessor.model.problems import Problems
 from assessor.sources.documents import Document
-from assessor.sources.origin import Origin
 
 _WHAT = {
     "list": "a list",

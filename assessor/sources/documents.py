@@ -15,9 +15,9 @@ from typing import Any
 
 import yaml
 
-from assessor.problems import Problems
-from assessor.sources.origin import Locator
-from assessor.sources.yamlloader import Loader
+from assessor.model.origin import Locator
+from assessor.model.problems import Problems
+from assessor.model.yamlloader import Loader
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 # An expanded document bigger than this many nodes is an alias bomb, not a manifest:

@@ -7,9 +7,8 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from assessor.gcpause import paused_gc
-from assessor.objects import K8sObject
-from assessor.problems import Problems
+from assessor.model.objects import K8sObject
+from assessor.model.problems import Problems
 from assessor.sources.classify import objects_from_document
 from assessor.sources.documents import DEFAULT_MAX_BYTES, oversize_message, parse_documents, read_text
 from assessor.sources.result import SourceResult
@@ -20,20 +19,18 @@ MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 def scan_paths(paths: Iterable[str], max_bytes: int | None = DEFAULT_MAX_BYTES) -> SourceResult:
     path_list = list(paths)
     result = SourceResult(kind="manifests", description={"type": "manifests", "paths": path_list})
-    with paused_gc():
-        for name, raw in _read_inputs(path_list, result.problems, max_bytes):
-            result.files_read += 1
-            result.objects.extend(objects_from_bytes(raw, name, result.problems, max_bytes=max_bytes))
+    for name, raw in _read_inputs(path_list, result.problems, max_bytes):
+        result.files_read += 1
+        result.objects.extend(objects_from_bytes(raw, name, result.problems, max_bytes=max_bytes))
     return result
 
 
 def load_snapshot(path: str) -> SourceResult:
     """A `kubectl get … -o yaml|json` dump: one big List, read without size limit or line tracking."""
     result = SourceResult(kind="snapshot", description={"type": "snapshot", "path": path})
-    with paused_gc():
-        for name, raw in _read_inputs([path], result.problems, None):
-            result.files_read += 1
-            result.objects.extend(objects_from_bytes(raw, name, result.problems, max_bytes=None, locate=False))
+    for name, raw in _read_inputs([path], result.problems, None):
+        result.files_read += 1
+        result.objects.extend(objects_from_bytes(raw, name, result.problems, max_bytes=None, locate=False))
     return result
 
 

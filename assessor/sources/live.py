@@ -21,9 +21,8 @@ from kubernetes import config as k8s_config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
-from assessor.gcpause import paused_gc
-from assessor.objects import K8sObject
-from assessor.sources.origin import Origin
+from assessor.model.objects import K8sObject
+from assessor.model.origin import Origin
 from assessor.sources.result import CoverageEntry, CoverageStatus, SourceResult
 
 
@@ -187,12 +186,6 @@ def _api_client(options: LiveOptions) -> Any:
 
 
 def collect(cluster: LiveCluster, progress: Callable[[str], None] | None = None) -> SourceResult:
-    # hundreds of thousands of decoded objects that live until the end of the run: no GC passes over them
-    with paused_gc():
-        return _collect(cluster, progress)
-
-
-def _collect(cluster: LiveCluster, progress: Callable[[str], None] | None) -> SourceResult:
     opts = cluster.options
     result = SourceResult(
         kind="cluster",

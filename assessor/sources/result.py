@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from assessor.objects import K8sObject
-from assessor.problems import Problems
+from assessor.model.objects import K8sObject
+from assessor.model.problems import Problems
 
 CoverageStatus = Literal["complete", "forbidden", "not-served", "error", "inconsistent"]
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from assessor.inventory.podspec import PodSpecTypeError, get_pod_spec, pod_spec_path
-from assessor.objects import K8sObject
+from assessor.model.objects import K8sObject
 from assessor.versions.matrix import ApiRemoval, Matrix
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from assessor.objects import K8sObject
-from assessor.problems import Problems
-from assessor.sources.rke import RkeConfig
-from assessor.versions.kversion import DockerVersion, KubeVersion, VersionError
+from assessor.model.kversion import DockerVersion, KubeVersion, VersionError
+from assessor.model.objects import K8sObject
+from assessor.model.problems import Problems
+from assessor.model.rke import RkeConfig
 
 
 @dataclass(frozen=True, slots=True)

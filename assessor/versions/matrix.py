@@ -9,9 +9,9 @@ from typing import Any
 
 import yaml
 
+from assessor.model.kversion import KubeVersion, Minor, rke_version_key
+from assessor.model.yamlloader import Loader
 from assessor.paths import rules_dir
-from assessor.sources.yamlloader import Loader
-from assessor.versions.kversion import KubeVersion, Minor, rke_version_key
 
 
 class MatrixError(ValueError):

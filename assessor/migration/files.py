@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from assessor.sources.rke import RkeConfig
+from assessor.model.rke import RkeConfig
 
 
 def secret_file(url: str) -> str:

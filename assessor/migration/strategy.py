@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from assessor.sources.rke import RkeConfig
+from assessor.model.rke import RkeConfig
 
 STRATEGIES = ("in-place", "blue-green")
 DEFAULT_DRAIN_TIMEOUT = 120

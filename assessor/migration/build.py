@@ -8,20 +8,20 @@ from typing import Any
 import yaml
 
 from assessor.engine.rules import Rule
-from assessor.findings import DOCKER_DEPENDENCY_CATEGORIES, Finding, Severity
 from assessor.inventory.build import Inventory
-from assessor.plan.files import helm_chart_configs, registries_yaml
-from assessor.plan.forecast import Prediction, forecast, recommend
-from assessor.plan.rke2config import Rke2Plan, plan_rke2
-from assessor.plan.runbook import manual_steps, runbook
-from assessor.plan.strategy import Strategy, strategy_from
-from assessor.sources.rke import RkeConfig
+from assessor.migration.files import helm_chart_configs, registries_yaml
+from assessor.migration.forecast import Prediction, forecast, recommend
+from assessor.migration.rke2config import Rke2Plan, plan_rke2
+from assessor.migration.runbook import manual_steps, runbook
+from assessor.migration.strategy import Strategy, strategy_from
+from assessor.model.findings import DOCKER_DEPENDENCY_CATEGORIES, Finding, Severity
+from assessor.model.rke import RkeConfig
+from assessor.versions.hoppath import HopPath
 from assessor.versions.matrix import load_matrix
-from assessor.versions.path import UpgradePlan
 
 
 @dataclass(slots=True)
-class PlanOptions:
+class MigrationOptions:
     strategy: str = "in-place"
     include_secrets: bool = False
 
@@ -52,13 +52,13 @@ class MigrationPlan:
         }
 
 
-def build_plan(
+def build_migration_plan(
     rules: list[Rule],
     config: RkeConfig,
     inventory: Inventory,
-    versions: UpgradePlan | None,
+    versions: HopPath | None,
     findings: list[Finding],
-    options: PlanOptions,
+    options: MigrationOptions,
 ) -> tuple[MigrationPlan, list[Finding]]:
     skipped = 0
     if versions is not None:
@@ -113,7 +113,7 @@ def _ns(obj: dict[str, Any]) -> str:
     return f"{obj['namespace']}/" if obj.get("namespace") else ""
 
 
-def _rke2_version(versions: UpgradePlan | None) -> str | None:
+def _rke2_version(versions: HopPath | None) -> str | None:
     """The RKE2 release of the plan's step to RKE2 (the same minor as the cluster, or the target's)."""
     if versions is None:
         return None

@@ -7,11 +7,11 @@ from typing import Any
 
 from assessor.engine.evaluate import Engine
 from assessor.engine.rules import Rule
-from assessor.findings import Finding, Severity
 from assessor.inventory.build import Inventory
-from assessor.plan.forecast_templates import ForecastContext
-from assessor.plan.strategy import Strategy
-from assessor.plan.traffic import workload_traffic
+from assessor.migration.forecast_templates import ForecastContext
+from assessor.migration.strategy import Strategy
+from assessor.migration.traffic import workload_traffic
+from assessor.model.findings import Finding, Severity
 
 
 @dataclass(slots=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from assessor.plan.rke2config import TOKEN_FILE, ManualStep, Rke2Plan
-from assessor.plan.strategy import Strategy
+from assessor.migration.rke2config import TOKEN_FILE, ManualStep, Rke2Plan
+from assessor.migration.strategy import Strategy
 
 
 def _box(text: str) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assessor.inventory.build import Inventory, Workload
-from assessor.objects import K8sObject, as_dict
+from assessor.model.objects import K8sObject, as_dict
 
 DEFAULT_GRACE = 30
 

@@ -6,10 +6,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from assessor.objects import K8sObject
+from assessor.model.kversion import Minor, rke_version_key
+from assessor.model.objects import K8sObject
 from assessor.versions.apis import removed_api_uses, volume_plugin_uses
 from assessor.versions.current import CurrentState
-from assessor.versions.kversion import Minor, rke_version_key
 from assessor.versions.matrix import Matrix, RkeRelease
 
 
@@ -51,7 +51,7 @@ class Hop:
 
 
 @dataclass(slots=True)
-class UpgradePlan:
+class HopPath:
     current: CurrentState
     target: Minor | None
     hops: list[Hop] = field(default_factory=list)
@@ -94,13 +94,13 @@ def _release_ranges(releases: list[RkeRelease], minor: Minor) -> list[dict[str, 
     return out
 
 
-def plan_upgrade(
+def build_hop_path(
     matrix: Matrix,
     current: CurrentState,
     target: Minor | None,
     objects: list[K8sObject] | None = None,
-) -> UpgradePlan:
-    plan = UpgradePlan(current, target)
+) -> HopPath:
+    plan = HopPath(current, target)
     cfg = current.config
     plan.removed_apis = removed_api_uses(matrix, objects or [])
     plan.volume_plugins = volume_plugin_uses(matrix, objects or [])
@@ -295,7 +295,7 @@ def _config_gates(matrix: Matrix, cfg: Any, hop: Hop) -> None:
             )
 
 
-def _common_checks(matrix: Matrix, current: CurrentState, hop: Hop, plan: UpgradePlan) -> None:
+def _common_checks(matrix: Matrix, current: CurrentState, hop: Hop, plan: HopPath) -> None:
     for node in current.nodes:
         if node.kubelet is None:
             continue

@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assessor.objects import as_dict
-from assessor.sources.rke import RkeConfig, RkeNode
+from assessor.model.objects import as_dict
+from assessor.model.rke import RkeConfig, RkeNode
 
 REGISTRATION_PORT = 9345
 TOKEN_FILE = "/etc/rancher/rke2/cluster-token"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from assessor.sources.origin import Origin
+from assessor.model.origin import Origin
 
 
 @dataclass(slots=True)

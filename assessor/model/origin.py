@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from assessor.sources.yamlloader import Loader
+from assessor.model.yamlloader import Loader
 
 PathSeg = str | int
 FieldPath = tuple[PathSeg, ...]

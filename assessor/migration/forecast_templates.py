@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessor.engine.templates import Hit, Template
-from assessor.plan.strategy import Strategy
-from assessor.plan.traffic import WorkloadTraffic
+from assessor.migration.strategy import Strategy
+from assessor.migration.traffic import WorkloadTraffic
 
 
 @dataclass(slots=True)

@@ -8,16 +8,16 @@ from typing import Any
 from assessor.engine.evaluate import Engine
 from assessor.engine.rke_templates import RkeContext
 from assessor.engine.rules import Rule
-from assessor.findings import Finding
 from assessor.inventory.build import Inventory
-from assessor.objects import K8sObject
-from assessor.problems import Problems
-from assessor.sources.origin import Origin
-from assessor.sources.rke import RkeConfig
+from assessor.model.findings import Finding
+from assessor.model.kversion import KubeVersion, Minor, VersionError
+from assessor.model.objects import K8sObject
+from assessor.model.origin import Origin
+from assessor.model.problems import Problems
+from assessor.model.rke import RkeConfig
 from assessor.versions.current import CurrentState, current_from_cluster
-from assessor.versions.kversion import KubeVersion, Minor, VersionError
+from assessor.versions.hoppath import HopPath, build_hop_path
 from assessor.versions.matrix import Matrix, load_matrix
-from assessor.versions.path import UpgradePlan, plan_upgrade
 
 
 @dataclass(slots=True)
@@ -70,13 +70,13 @@ def current_state(
     return state
 
 
-def plan_versions(
+def assess_versions(
     rules: list[Rule],
     inputs: VersionInputs,
     inventory: Inventory | None,
     problems: Problems,
     objects: list[K8sObject] | None = None,
-) -> tuple[UpgradePlan, list[Finding]]:
+) -> tuple[HopPath, list[Finding]]:
     matrix = load_matrix()
     state = current_state(matrix, inputs, inventory, problems)
     target = inputs.target
@@ -94,7 +94,7 @@ def plan_versions(
                 target = configured
         except VersionError:
             pass
-    plan = plan_upgrade(matrix, state, target, objects)
+    plan = build_hop_path(matrix, state, target, objects)
     # Without cluster objects nothing is known about workloads: say "unknown", not "none".
     known = inventory if inventory is not None and inventory.objects else None
     ctx = RkeContext(inputs.config, plan.target, known, plan)

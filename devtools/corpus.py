@@ -1,6 +1,6 @@
 """Corpus check: run the scanner over a labelled corpus of real public manifests and score it.
 
-Usage: python -m assessor.corpus ../shared/corpus
+Usage: python -m devtools.corpus ../shared/corpus
 
 Each manifest in labels.yaml is scanned on its own. Prints recall on docker-dependent
 files (a finding at medium or above), false positives on not-dependent files (any finding
@@ -19,10 +19,11 @@ from typing import Any
 import yaml
 
 from assessor.engine.rules import load_rules
-from assessor.findings import Finding, Severity
+from assessor.model.findings import Finding, Severity
+from assessor.model.rke import RkeConfigError
 from assessor.scan import scan
 from assessor.sources.files import scan_paths
-from assessor.sources.rke import RkeConfigError, load_rke_config
+from assessor.sources.rke import load_rke_config
 
 
 @dataclass
@@ -166,7 +167,7 @@ def rke_report(corpus: Path) -> tuple[list[str], bool]:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1 or not (Path(args[0]) / "labels.yaml").is_file():
-        print("usage: python -m assessor.corpus CORPUS_DIR (a folder with labels.yaml)", file=sys.stderr)
+        print("usage: python -m devtools.corpus CORPUS_DIR (a folder with labels.yaml)", file=sys.stderr)
         return 2
     text, ok = report(evaluate(Path(args[0])))
     rke_lines, rke_ok = rke_report(Path(args[0]))
