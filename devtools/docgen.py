@@ -92,7 +92,13 @@ def render_categories(rules: list[Rule]) -> str:
 
 def generated() -> dict[Path, str]:
     rules = load_rules()
-    return {DOCS / "rules.md": render_rules(rules), DOCS / "categories.md": render_categories(rules)}
+    from devtools.clidoc import render_cli  # the typer app: imported only when the docs are generated
+
+    return {
+        DOCS / "rules.md": render_rules(rules),
+        DOCS / "categories.md": render_categories(rules),
+        DOCS / "cli.md": render_cli(),
+    }
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import shutil
 import subprocess
@@ -103,7 +104,8 @@ def test_krew_plugin_archive_and_manifest(tmp_path: Path) -> None:
     out = tmp_path / "dist"
     subprocess.run(
         [sys.executable, str(ROOT / "integrations" / "krew" / "build.py"), "--version", "v0.1.0",
-         "--uri-base", "https://example.org/releases/v0.1.0", "--out", str(out)],
+         "--uri-base", "https://example.org/releases/v0.1.0", "--git-url", "https://example.org/assessor.git",
+         "--out", str(out)],
         check=True, capture_output=True, timeout=60,
     )  # fmt: skip
     data = (out / "kubectl-assess.tar.gz").read_bytes()
@@ -121,7 +123,8 @@ def test_krew_plugin_archive_and_manifest(tmp_path: Path) -> None:
     # reproducible: a second build is byte-identical, so the published sha256 stays valid
     subprocess.run(
         [sys.executable, str(ROOT / "integrations" / "krew" / "build.py"), "--version", "v0.1.0",
-         "--uri-base", "https://example.org/releases/v0.1.0", "--out", str(tmp_path / "again")],
+         "--uri-base", "https://example.org/releases/v0.1.0", "--git-url", "https://example.org/assessor.git",
+         "--out", str(tmp_path / "again")],
         check=True, capture_output=True, timeout=60,
     )  # fmt: skip
     assert (tmp_path / "again" / "kubectl-assess.tar.gz").read_bytes() == data
@@ -131,4 +134,21 @@ def test_krew_plugin_archive_and_manifest(tmp_path: Path) -> None:
     proc = subprocess.run([str(launcher), "--version"], env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout.startswith("assess "), proc.stderr
     proc = subprocess.run([str(launcher), "--version"], env={"PATH": "/nonexistent"}, capture_output=True, text=True)
-    assert proc.returncode == 127 and "pip install assessor" in proc.stderr
+    assert proc.returncode == 127
+    assert "pip install 'kube-docker-assessor @ git+https://example.org/assessor.git@v0.1.0'" in proc.stderr
+    assert "pip install 'kube-docker-assessor @" in plugin["spec"]["caveats"]
+
+
+def _distribution() -> str:
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    return re.search(r'^name = "([^"]+)"', text, re.M).group(1)  # type: ignore[union-attr]
+
+
+def test_templates_install_this_project_never_the_unrelated_pypi_assessor() -> None:
+    assert _distribution() == "kube-docker-assessor"
+    github = _workflow()["env"]["ASSESSOR"]
+    gitlab = yaml.safe_load((ROOT / "integrations" / "gitlab-ci" / "assess.gitlab-ci.yml").read_text(encoding="utf-8"))
+    for spec in (github, gitlab["assess-docker-dependencies"]["variables"]["ASSESSOR"]):
+        assert spec.startswith(f"{_distribution()} @ git+"), spec
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert all(h["language"] == "python" for h in hooks)  # pre-commit pip-installs this repository itself

@@ -17,7 +17,7 @@ def test_wheel_contains_rules(tmp_path: Path) -> None:
         capture_output=True,
         timeout=300,
     )
-    [wheel] = tmp_path.glob("assessor-*.whl")
+    [wheel] = tmp_path.glob("kube_docker_assessor-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     bundled = {n.split("assessor/_rules/", 1)[1] for n in names if n.startswith("assessor/_rules/")}
     in_tree = {str(p.relative_to(ROOT / "rules")) for p in (ROOT / "rules").rglob("*.yaml")}

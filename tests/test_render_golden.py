@@ -13,7 +13,8 @@ import pytest
 
 from assessor.document import build_document
 from assessor.model.kversion import Minor
-from assessor.render import RENDERERS
+from assessor.render.options import RenderOptions
+from assessor.render.registry import Kind, formats, render
 from assessor.scan import ScanOptions, scan
 from assessor.sources.files import load_snapshot, scan_paths
 from assessor.sources.rke import load_rke_config
@@ -37,12 +38,12 @@ def _doc(kind: str) -> dict:  # type: ignore[type-arg]
     return build_document(scan(scan_paths(["tests/rules/DOCK001", "tests/rules/DOCK003"])))
 
 
-@pytest.mark.parametrize("fmt", sorted(RENDERERS))
+@pytest.mark.parametrize("fmt", formats(Kind.scan))
 @pytest.mark.parametrize("kind", ["seed", "manifests", "rke"])
 def test_golden(fmt: str, kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("COLUMNS", "140")
-    text = RENDERERS[fmt](_doc(kind))
+    text = render(Kind.scan, fmt, _doc(kind), RenderOptions())
     path = GOLDEN / f"{kind}.{SUFFIX[fmt]}"
     if os.environ.get("UPDATE_GOLDEN"):
         path.write_text(text, encoding="utf-8")

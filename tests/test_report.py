@@ -34,7 +34,7 @@ CASES = {
 
 def _report(case: str, out: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
     monkeypatch.chdir(ROOT)
-    result = runner.invoke(app, ["report", *CASES[case], "-o", str(out)])
+    result = runner.invoke(app, ["report", *CASES[case], "--output-file", str(out)])
     assert out.exists(), result.output
     # the link to the switch report is relative to where the report is written
     switch_dir = "fixtures/switch/" + ("fail" if case == "seed" else "pass")
@@ -97,16 +97,29 @@ def test_coverage_gaps_are_stated(seed_emulator: KubeEmulator, tmp_path: Path) -
     seed_emulator.faults.forbidden |= {("configmaps", None), ("configmaps", "logging")}
     kubeconfig = seed_emulator.write_kubeconfig(tmp_path / "kubeconfig")
     out = tmp_path / "r.json"
-    result = runner.invoke(app, ["report", "--kubeconfig", str(kubeconfig), "-o", str(out)])
+    result = runner.invoke(app, ["report", "--kubeconfig", str(kubeconfig), "--output-file", str(out)])
     assert out.exists(), result.output
     gaps = next(s for s in json.loads(out.read_text())["sections"] if s["id"] == "coverage")["items"]
     assert any("configmaps in namespace logging: forbidden" in g["title"] for g in gaps), gaps
 
 
-def test_unknown_output_suffix_is_a_usage_error(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["report", "--snapshot", "x.yaml", "-o", str(tmp_path / "r.pdf")])
+@pytest.mark.parametrize(
+    "args",
+    [["--output-file", "r.pdf"], ["-o", "pdf"], ["-o", "sarif", "--output-file", "r.md"], []],
+)
+def test_a_format_the_report_cannot_render_is_a_usage_error(args: list[str]) -> None:
+    result = runner.invoke(app, ["report", "--snapshot", "x.yaml", *args])
     assert result.exit_code == 2
-    assert "FILE.md, FILE.html or FILE.json" in result.output
+    assert "markdown, html, json, yaml" in result.output
+
+
+def test_format_from_o_wins_over_the_suffix_and_stdout_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = runner.invoke(app, ["report", *CASES["hardened"], "-o", "json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["decision"]["result"] == "go"
+    out = tmp_path / "report.txt"
+    result = runner.invoke(app, ["report", *CASES["hardened"], "-o", "markdown", "--output-file", str(out)])
+    assert result.exit_code == 0 and out.read_text().startswith("# Pre-migration checklist: GO")
 
 
 @pytest.mark.skipif(chromium() is None and not os.environ.get("CI"), reason="chromium is not installed")

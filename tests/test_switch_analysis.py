@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from assessor.render.junit import render_switch
+from assessor.render.options import RenderOptions
 from assessor.switch.analysis import Thresholds, analyse, find_intervals, percentiles
-from assessor.switch.junit import junit_xml
 from assessor.switch.report_html import render_report
 from tests.browser import chromium, png_size, screenshot
 
@@ -153,9 +154,10 @@ def _summary() -> dict[str, Any]:
 
 
 def test_junit_is_valid_and_fails_on_intervals() -> None:
-    root = ET.fromstring(junit_xml(_summary()))
-    assert root.tag == "testsuite" and root.get("failures") == "2"
-    assert [c.get("name") for c in root][:2] == ["schedule kept", "thresholds"]
+    root = ET.fromstring(render_switch(_summary(), RenderOptions()))
+    suite = root.find("testsuite")
+    assert root.tag == "testsuites" and suite is not None and suite.get("failures") == "2"
+    assert [c.get("name") for c in suite][:2] == ["schedule kept", "thresholds"]
 
 
 def test_report_html_golden(monkeypatch: pytest.MonkeyPatch) -> None:

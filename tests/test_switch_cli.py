@@ -98,7 +98,7 @@ def test_command_failing_endpoint_and_thresholds(server: str, tmp_path: Path) ->
             server,
             "--rate",
             "20",
-            "--baseline",
+            "--warmup",
             "1s",
             "--cooldown",
             "1s",

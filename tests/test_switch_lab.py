@@ -42,7 +42,7 @@ def _switch(lab: Lab, mode: str, out: Path) -> tuple[int, dict, str]:  # type: i
             lab.url,
             "--rate",
             "20",
-            "--baseline",
+            "--warmup",
             "3s",
             "--cooldown",
             "3s",

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assessor import __version__
+from assessor.document import object_label
 from assessor.model.findings import DOCKER_DEPENDENCY_CATEGORIES, Severity
-from assessor.render.common import object_label
 
 SCHEMA_VERSION = "1.0"
 STATUSES = ("blocked", "open", "needs-a-person", "done")

@@ -7,12 +7,6 @@ from typing import Any
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 
 
-def object_label(f: dict[str, Any]) -> str:
-    o = f["object"]
-    ns = f"{o['namespace']}/" if o.get("namespace") else ""
-    return f"{o['kind']} {ns}{o['name']}"
-
-
 def location_label(f: dict[str, Any]) -> str:
     loc = f.get("location") or {}
     if not loc.get("file"):

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from assessor.document import object_label
 from assessor.render.common import (
     active_findings,
     by_severity,
     coverage_lines,
     location_label,
-    object_label,
     rules_seen,
     source_label,
 )
+from assessor.render.options import RenderOptions
 from assessor.render.versions import (
     forecast_rows,
     hop_rows,
@@ -28,7 +29,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", "<br>")
 
 
-def render(doc: dict[str, Any]) -> str:
+def render(doc: dict[str, Any], options: RenderOptions) -> str:
     findings = active_findings(doc)
     summary = doc["summary"]
     out = [f"# Docker Engine dependencies: {source_label(doc)}", ""]

@@ -7,7 +7,8 @@ import json
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from assessor.render.common import object_label
+from assessor.document import object_label
+from assessor.render.options import RenderOptions
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
@@ -23,7 +24,7 @@ def _fingerprint(f: dict[str, Any]) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def render(doc: dict[str, Any]) -> str:
+def render(doc: dict[str, Any], options: RenderOptions) -> str:
     rules: dict[str, dict[str, Any]] = {}
     index: dict[str, int] = {}  # ruleIndex: the rule's position in the driver's rules
     results = []

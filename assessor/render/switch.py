@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from assessor.render.options import RenderOptions
 
-def render_switch(summary: dict[str, Any], out_dir: str) -> str:
+
+def render(summary: dict[str, Any], options: RenderOptions) -> str:
     t = summary["totals"]
     v = summary["verdict"]
     lines = [
@@ -30,7 +32,11 @@ def render_switch(summary: dict[str, Any], out_dir: str) -> str:
             lines.append(f"  {interval['headline']}")
     else:
         lines.append("No disruption interval.")
-    lines += ["", f"report: {out_dir}/report.html  (requests.jsonl, events.jsonl, summary.json beside it)"]
+    if options.artifacts is not None:
+        lines += [
+            "",
+            f"report: {options.artifacts}/report.html  (requests.jsonl, events.jsonl, summary.json beside it)",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -13,15 +13,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from assessor.document import object_label
 from assessor.render.common import (
     active_findings,
     by_severity,
     coverage_lines,
     location_label,
-    object_label,
     rules_seen,
     source_label,
 )
+from assessor.render.options import RenderOptions
 from assessor.render.versions import (
     forecast_rows,
     hop_rows,
@@ -42,8 +43,9 @@ def _terminal() -> tuple[int, bool]:
     return int(os.environ.get("COLUMNS", "0") or 0) or 140, False
 
 
-def render(doc: dict[str, Any]) -> str:
+def render(doc: dict[str, Any], options: RenderOptions) -> str:
     width, color = _terminal()
+    width = options.width or width
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False)
     findings = active_findings(doc)

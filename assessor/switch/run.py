@@ -27,7 +27,7 @@ class SwitchOptions:
     rate: float
     out_dir: Path
     duration: float = 600.0
-    baseline: float = 30.0
+    warmup: float = 30.0  # load before the command starts: the "baseline" phase of the summary
     cooldown: float = 30.0
     samplers: tuple[str, ...] = ("new", "keepalive")
     timeout: float = 5.0
@@ -142,14 +142,14 @@ async def run_switch(
         pacer.phase = view.phase = name
         phases[name] = {"start": now, "end": now}
 
-    limit = opts.baseline + opts.command_timeout + opts.cooldown + 60 if opts.command else opts.duration
+    limit = opts.warmup + opts.command_timeout + opts.cooldown + 60 if opts.command else opts.duration
     if watcher is not None:
         watcher.start()
     load = asyncio.create_task(pacer.run(limit, stop))
     try:
         if opts.command:
             enter("baseline")
-            await asyncio.sleep(opts.baseline)
+            await asyncio.sleep(opts.warmup)
             enter("command")
             with (opts.out_dir / "command.log").open("a", encoding="utf-8") as log:
                 parser = LogEventParser(on_event, time.time)

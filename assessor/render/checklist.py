@@ -5,11 +5,13 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from assessor.render.options import RenderOptions
+
 BOX = {"done": "[x]", "open": "[ ]", "blocked": "[ ]", "needs-a-person": "[ ]"}
 LABEL = {"done": "done", "open": "open", "blocked": "BLOCKED", "needs-a-person": "needs a person"}
 
 
-def render_markdown(doc: dict[str, Any]) -> str:
+def render_markdown(doc: dict[str, Any], options: RenderOptions) -> str:
     d = doc["decision"]
     out = [f"# Pre-migration checklist: {'GO' if d['result'] == 'go' else 'NO-GO'}", ""]
     out += [_sources_line(doc), ""]
@@ -55,7 +57,7 @@ ul.detail{margin:4px 0 0;padding-left:16px;color:#333;font-size:13px}
 """
 
 
-def render_html(doc: dict[str, Any]) -> str:
+def render_html(doc: dict[str, Any], options: RenderOptions) -> str:
     d = doc["decision"]
     e = html.escape
     parts = [

@@ -1,0 +1,95 @@
+"""Assemble `assess report`: scan what was given (cluster or RKE, manifests), read the switch test, build the checklist.
+
+The command line reads the inputs (reading errors are usage errors there); everything from
+the scans to the checklist document happens here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assessor.checklist.build import build_checklist
+from assessor.document import build_document
+from assessor.engine.rules import Rule
+from assessor.migration.build import MigrationOptions
+from assessor.model.findings import Finding
+from assessor.model.kversion import Minor
+from assessor.scan import ScanOptions, scan
+from assessor.sources.result import SourceResult
+from assessor.suppress import BaselineEntry
+from assessor.versions.assessment import VersionInputs
+
+
+class SwitchResultsError(ValueError):
+    """The --switch-results folder has no readable summary.json."""
+
+
+@dataclass(slots=True)
+class ReportInputs:
+    rules: list[Rule]
+    target: Minor | None = None
+    cluster: SourceResult | None = None  # the cluster, or the RKE cluster.yml with the cluster when given
+    versions: VersionInputs | None = None
+    cluster_label: str | None = None  # how the sources line names the cluster
+    rke_label: str | None = None  # the cluster.yml, when the report plans the RKE2 migration
+    manifests: SourceResult | None = None
+    manifests_label: str | None = None
+    switch_results: Path | None = None  # the --out folder of an `assess switch` run
+    report_dir: Path = Path(".")  # where the report is written: the switch report link is relative to it
+    baseline: list[BaselineEntry] = field(default_factory=list)
+    baseline_name: str = "baseline"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    doc: dict[str, Any]
+    findings: list[Finding]  # of every scan, for --write-baseline
+
+
+def _read_switch(folder: Path, report_dir: Path) -> tuple[dict[str, Any], str | None]:
+    summary_file = folder / "summary.json"
+    try:
+        summary = json.loads(summary_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SwitchResultsError(f"{summary_file}: cannot read the switch test summary: {exc}") from None
+    if not isinstance(summary, dict):
+        raise SwitchResultsError(f"{summary_file}: not a switch test summary (expected an object)")
+    link = None
+    if (folder / "report.html").exists():
+        link = os.path.relpath(folder / "report.html", report_dir.resolve())
+    return summary, link
+
+
+def assemble_report(inputs: ReportInputs) -> Report:
+    """The checklist document of everything given; raises SwitchResultsError for an unreadable switch folder."""
+    sources: dict[str, Any] = {}
+    findings: list[Finding] = []
+    cluster_doc, manifests_doc = None, None
+
+    def options() -> ScanOptions:
+        return ScanOptions(target=inputs.target, baseline=inputs.baseline, baseline_name=inputs.baseline_name)
+
+    if inputs.cluster is not None:
+        cluster_options = options()
+        cluster_options.versions = inputs.versions
+        if inputs.rke_label is not None:
+            cluster_options.plan = MigrationOptions()
+            sources["rke"] = inputs.rke_label
+        sources["cluster"] = inputs.cluster_label
+        result = scan(inputs.cluster, inputs.rules, cluster_options)
+        findings += result.findings
+        cluster_doc = build_document(result)
+    if inputs.manifests is not None:
+        result = scan(inputs.manifests, inputs.rules, options())
+        findings += result.findings
+        manifests_doc = build_document(result)
+        sources["manifests"] = inputs.manifests_label
+    switch_summary, switch_link = None, None
+    if inputs.switch_results is not None:
+        switch_summary, switch_link = _read_switch(inputs.switch_results, inputs.report_dir)
+        sources["switch test"] = str(inputs.switch_results)
+    return Report(build_checklist(cluster_doc, manifests_doc, switch_summary, switch_link, sources), findings)

@@ -1,0 +1,93 @@
+"""`assess report`: read the inputs, assemble the checklist (assessor.checklist.assemble), render it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assessor.cli.app import EXIT_FINDINGS, EXIT_OK, app, fail, stderr
+from assessor.cli.common import (
+    cluster_source,
+    emit,
+    load_rules_or_exit,
+    read_baseline,
+    report_problems,
+    rke_inputs,
+    target,
+    write_baseline,
+)
+from assessor.cli.options import (
+    BaselineFiles,
+    ClusterAccess,
+    Command,
+    Output,
+    RkeVersionOpt,
+    ScanSettings,
+    command,
+)
+from assessor.render.options import RenderOptions
+from assessor.render.registry import Kind
+from assessor.versions.assessment import VersionInputs
+
+
+@command(Kind.report, app.command(cls=Command), default_format=None)
+def report(
+    access: ClusterAccess,
+    baseline: BaselineFiles,
+    out: Output,
+    settings: ScanSettings,
+    rke_yml: Annotated[
+        Path | None,
+        typer.Option("--rke", metavar="CLUSTER_YML", help="The RKE1 cluster.yml: versions, plan, forecast."),
+    ] = None,
+    rke_version: RkeVersionOpt = None,
+    manifests_paths: Annotated[
+        list[str] | None,
+        typer.Option("--manifests", metavar="PATH", help="Manifest files or folders to include (repeatable)."),
+    ] = None,
+    switch_results: Annotated[
+        Path | None, typer.Option("--switch-results", metavar="DIR", help="The --out folder of an assess switch run.")
+    ] = None,
+) -> None:
+    """One go/no-go document: inventory, versions, plan and forecast, switch test, what no API can see."""
+    from assessor.checklist.assemble import ReportInputs, SwitchResultsError, assemble_report
+    from assessor.sources.files import scan_paths
+
+    if not (access.given or rke_yml or manifests_paths):
+        raise typer.BadParameter("give a cluster (--snapshot, --kubeconfig/--context), --rke, or --manifests")
+    inputs = ReportInputs(
+        rules=load_rules_or_exit(),
+        target=target(settings.target),
+        switch_results=switch_results,
+        report_dir=out.output_file.parent if out.output_file is not None else Path("."),
+        baseline=read_baseline(baseline),
+        baseline_name=str(baseline.baseline),
+    )
+    if rke_yml is not None:
+        inputs.cluster, inputs.versions = rke_inputs(rke_yml, rke_version, access)
+        inputs.rke_label = str(rke_yml)
+    elif access.given:
+        inputs.cluster = cluster_source(access)
+        inputs.versions = VersionInputs(server_version=inputs.cluster.description.get("serverVersion"))
+    if inputs.cluster is not None:
+        report_problems(inputs.cluster, settings.quiet)
+        if access.given:
+            inputs.cluster_label = str(access.snapshot or access.context or "current context")
+    if manifests_paths:
+        inputs.manifests = scan_paths(manifests_paths)
+        inputs.manifests_label = ", ".join(manifests_paths)
+        report_problems(inputs.manifests, settings.quiet)
+    try:
+        assembled = assemble_report(inputs)
+    except SwitchResultsError as exc:
+        raise fail(str(exc)) from None
+    write_baseline(baseline, assembled.findings)
+    emit(out, Kind.report, assembled.doc, RenderOptions())
+    decision = assembled.doc["decision"]
+    where = f": wrote {out.output_file}" if out.output_file is not None else ""
+    stderr.print(f"{decision['result'].upper()}{where}", markup=False)
+    for reason in decision["reasons"]:
+        stderr.print(f"  - {reason}", markup=False)
+    raise typer.Exit(EXIT_OK if decision["result"] == "go" else EXIT_FINDINGS)
