@@ -61,7 +61,10 @@ def write_baseline(files: BaselineFiles, findings: list[Finding]) -> None:
         return
     expires = dt.date.today() + dt.timedelta(days=files.baseline_days)
     text = baseline_document(findings, expires, "accepted when the baseline was written: say why")
-    files.write_baseline.write_text(text, encoding="utf-8")
+    try:
+        files.write_baseline.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"{files.write_baseline}: cannot write the baseline: {exc.strerror or exc}") from None
     accepted = sum(f.suppressed is None for f in findings)
     stderr.print(f"wrote {files.write_baseline} ({accepted} findings accepted)", markup=False)
 
