@@ -17,8 +17,9 @@ import typer
 from rich.console import Console
 
 from assessor import __version__
+from assessor.catalog import bundled_rules
 from assessor.document import build_document
-from assessor.engine.rules import Rule, RuleError, load_rules
+from assessor.engine.rules import Rule, RuleError
 from assessor.gcpause import paused_gc
 from assessor.migration.build import MigrationOptions
 from assessor.model.findings import Severity
@@ -229,7 +230,7 @@ def _run(
 
 def _load_rules_or_exit() -> list[Rule]:
     try:
-        return load_rules()
+        return bundled_rules()
     except RuleError as exc:
         stderr.print(f"error: {exc}", markup=False)
         raise typer.Exit(EXIT_USAGE) from None

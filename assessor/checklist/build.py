@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assessor import __version__
-from assessor.model.findings import DOCKER_DEPENDENCY_CATEGORIES, Severity
+from assessor.engine.categories import docker_dependency_categories
+from assessor.model.findings import Severity
 from assessor.render.common import object_label
 
 SCHEMA_VERSION = "1.0"
 STATUSES = ("blocked", "open", "needs-a-person", "done")
 # what the inventory section lists: the Docker dependencies, and API versions a hop removes
-WORKLOAD_CATEGORIES = DOCKER_DEPENDENCY_CATEGORIES | {"removed-api"}
+WORKLOAD_CATEGORIES = docker_dependency_categories() | {"removed-api"}
 OUT_OF_BAND = (
     ("node-scripts", "Node scripts and cron jobs that call docker (provisioning, cleanup, backups)"),
     ("ssh-runbooks", "SSH runbooks and on-call habits that use docker ps, logs or exec"),
