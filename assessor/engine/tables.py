@@ -41,5 +41,5 @@ def check_table(data: Any, file: Path, key: str, fields: Mapping[str, type]) -> 
         for name, kind in fields.items():
             value = entry[name]
             if not isinstance(value, kind) or (isinstance(value, str) and not value.strip()):
-                raise TableError(f"{where}: {name} must be a non-empty {kind.__name__}")
+                raise TableError(f"{where}: {name} must be a {'non-empty ' if kind is str else ''}{kind.__name__}")
     return entries
