@@ -11,7 +11,7 @@ import yaml
 
 from assessor.catalog import CATALOG, bundled_rules
 from assessor.engine.rules import RuleError, load_rules
-from assessor.engine.template import BASE_PLACEHOLDERS, Hit, Template
+from assessor.engine.template import BASE_PLACEHOLDERS, Catalog, CheckPackage, Hit, Template
 from tests.test_rule_fixtures import RULE_FIXTURES, _is_case, run_fixture
 
 GOOD: dict[str, Any] = {
@@ -127,3 +127,11 @@ def test_templates_yield_only_the_facts_they_declare(monkeypatch: pytest.MonkeyP
     assert cases
     for path in cases:
         run_fixture(path)
+
+
+def test_a_template_or_condition_registered_twice_is_refused() -> None:
+    docker = next(p for p in CATALOG.packages if p.name == "docker")
+    with pytest.raises(ValueError, match="template host-path is registered twice"):
+        Catalog.of(docker, CheckPackage("again", (docker.templates[0],)))
+    with pytest.raises(ValueError, match="condition podMentions is registered twice"):
+        Catalog.of(docker, CheckPackage("again", (), docker.conditions[:1]))

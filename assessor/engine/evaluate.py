@@ -42,7 +42,9 @@ def evaluate(rules: Sequence[Rule], contexts: Iterable[Context], observe: Observ
         relevant: dict[str, bool] = {}  # a template's relevant() is asked once per subject
         for rule in scoped:
             template: Template = rule.impl  # type: ignore[assignment]  # checked above
-            if not relevant.setdefault(template.name, template.relevant(ctx)):
+            if template.name not in relevant:
+                relevant[template.name] = template.relevant(ctx)
+            if not relevant[template.name]:
                 continue
             for hit in template.hits(ctx, rule.compiled):
                 severity, reason = _severity(rule, hit, ctx)

@@ -2,8 +2,8 @@
 
 A template declares its parameters (checked at load) and the facts its hits carry (the only
 names a rule's message and `adjust` conditions may use). It runs over contexts of one scope
-("workload", "rke", "forecast", …); a check package registers its templates, the contexts it
-builds and the extra condition keys it understands through a CheckPackage.
+("workload", "rke", "forecast", …). A check package builds those contexts itself and registers
+its templates and the extra condition keys it understands as a CheckPackage.
 """
 
 from __future__ import annotations
