@@ -6,7 +6,8 @@ from collections import Counter
 from typing import Any
 
 from assessor import __version__
-from assessor.model.findings import CATEGORIES, Severity
+from assessor.engine.categories import load_categories
+from assessor.model.findings import Severity
 from assessor.scan import ScanResult
 
 SCHEMA_VERSION = "1.0"
@@ -33,7 +34,7 @@ def build_document(result: ScanResult) -> dict[str, Any]:
         "problems": [p.to_dict() for p in src.problems.items],
         "summary": {
             "bySeverity": {s.name: by_severity.get(s.name, 0) for s in sorted(Severity, reverse=True)},
-            "byCategory": {c: by_category[c] for c in CATEGORIES if by_category.get(c)},
+            "byCategory": {c: by_category[c] for c in load_categories() if by_category.get(c)},
             "findings": len(active),
             "suppressed": len(result.findings) - len(active),
             "objectsScanned": len(src.objects),

@@ -6,8 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from assessor.engine.evaluate import Engine
-from assessor.engine.rules import Rule, load_rules
+from assessor.catalog import bundled_rules
+from assessor.docker.context import inventory_contexts
+from assessor.engine.evaluate import evaluate
+from assessor.engine.rules import Rule
 from assessor.inventory.build import Inventory, build_inventory
 from assessor.migration.build import MigrationOptions, MigrationPlan, build_migration_plan
 from assessor.model.findings import Finding, Severity
@@ -65,10 +67,10 @@ def scan(
         opts.baseline = baseline
     if today:
         opts.today = today
-    rule_list = rules if rules is not None else load_rules()
+    rule_list = rules if rules is not None else bundled_rules()
     target = opts.target or load_matrix().newest_rke1_minor()
     inventory = build_inventory(source.objects, source.problems)
-    findings = Engine(rule_list, target).evaluate(inventory)
+    findings = evaluate(rule_list, inventory_contexts(inventory, target))
     plan = None
     if opts.versions is not None:
         inputs = opts.versions

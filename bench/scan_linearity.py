@@ -10,7 +10,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from assessor.engine.rules import load_rules
+from assessor.catalog import bundled_rules
 from assessor.gcpause import paused_gc
 from assessor.model.problems import Problems
 from assessor.scan import scan
@@ -73,7 +73,7 @@ def timed(raw: bytes, rules: list) -> float:  # type: ignore[type-arg]
 
 
 def main() -> None:
-    rules = load_rules()
+    rules = bundled_rules()
     for label, make, sizes in (
         ("ConfigMap blocks", configmap, (100, 1000, 10000)),
         ("DaemonSets in one file", manifests, (100, 1000, 5000)),

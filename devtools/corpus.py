@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from assessor.engine.rules import load_rules
+from assessor.catalog import bundled_rules
 from assessor.model.findings import Finding, Severity
 from assessor.model.rke import RkeConfigError
 from assessor.scan import scan
@@ -48,7 +48,7 @@ class FileResult:
 
 def evaluate(corpus: Path) -> list[FileResult]:
     labels = yaml.safe_load((corpus / "labels.yaml").read_text(encoding="utf-8"))
-    rules = load_rules()
+    rules = bundled_rules()
     out = []
     for entry in labels:
         if not entry["file"].startswith("manifests/"):

@@ -93,9 +93,10 @@ def test_owner_cycle_does_not_hang() -> None:
 
 
 def test_findings_are_per_workload_not_per_pod() -> None:
-    from assessor.engine.evaluate import Engine
-    from assessor.engine.rules import load_rules
+    from assessor.catalog import bundled_rules
+    from assessor.docker.context import inventory_contexts
+    from assessor.engine.evaluate import evaluate
 
     inv = build_inventory([DEPLOY, RS, POD_RS, POD_RS2], Problems())
-    findings = [f for f in Engine(load_rules()).evaluate(inv) if f.rule_id == "DOCK001"]
+    findings = [f for f in evaluate(bundled_rules(), inventory_contexts(inv, None)) if f.rule_id == "DOCK001"]
     assert [(f.object["kind"], f.object["name"]) for f in findings] == [("Deployment", "web")]

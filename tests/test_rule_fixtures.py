@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from assessor.engine.rules import load_rules
+from assessor.catalog import bundled_rules
 from assessor.migration.build import MigrationOptions
 from assessor.model.findings import Finding, Severity
 from assessor.model.kversion import Minor
@@ -28,7 +28,7 @@ from assessor.sources.rke import load_rke_config
 from assessor.versions.assessment import VersionInputs
 
 RULE_FIXTURES = Path(__file__).parent / "rules"
-RULES = load_rules()
+RULES = bundled_rules()
 
 
 def _header(text: str, key: str) -> str | None:

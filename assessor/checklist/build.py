@@ -13,22 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assessor import __version__
+from assessor.checklist.out_of_band import load_out_of_band
 from assessor.document import object_label
-from assessor.model.findings import DOCKER_DEPENDENCY_CATEGORIES, Severity
+from assessor.engine.categories import docker_dependency_categories
+from assessor.model.findings import Severity
 
 SCHEMA_VERSION = "1.0"
 STATUSES = ("blocked", "open", "needs-a-person", "done")
 # what the inventory section lists: the Docker dependencies, and API versions a hop removes
-WORKLOAD_CATEGORIES = DOCKER_DEPENDENCY_CATEGORIES | {"removed-api"}
-OUT_OF_BAND = (
-    ("node-scripts", "Node scripts and cron jobs that call docker (provisioning, cleanup, backups)"),
-    ("ssh-runbooks", "SSH runbooks and on-call habits that use docker ps, logs or exec"),
-    ("host-agents", "Monitoring and security agents installed on the hosts, outside Kubernetes"),
-    ("dashboards", "Dashboards and alerts on docker.* metrics or Docker log messages"),
-    ("log-pipelines", "Log pipelines outside the cluster that read Docker's json-file logs"),
-    ("image-builds", "Image build jobs that use the node's Docker daemon"),
-    ("registry-mirrors", "Registry mirrors and insecure registries in /etc/docker/daemon.json"),
-)
+WORKLOAD_CATEGORIES = docker_dependency_categories() | {"removed-api"}
 
 
 @dataclass(slots=True)
@@ -229,7 +222,7 @@ def build_checklist(
         )
     sections.append({"id": "switch", "title": "Switch test", "items": switch_items})
 
-    oob = [Item(f"oob-{key}", "needs-a-person", text, owner="platform team") for key, text in OUT_OF_BAND]
+    oob = [Item(f"oob-{c.id}", "needs-a-person", c.text, owner="platform team") for c in load_out_of_band()]
     sections.append({"id": "out-of-band", "title": "Checks no API can see", "items": oob})
     pending.append(f"{len(oob)} checks that no API can see")
 

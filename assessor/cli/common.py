@@ -9,10 +9,11 @@ from typing import Any
 
 import typer
 
+from assessor.catalog import bundled_rules
 from assessor.cli.app import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, fail, stderr
 from assessor.cli.options import BaselineFiles, ClusterAccess, Gate, Output, ScanSettings, duration
 from assessor.document import build_document
-from assessor.engine.rules import Rule, RuleError, load_rules
+from assessor.engine.rules import Rule, RuleError
 from assessor.migration.build import MigrationOptions
 from assessor.model.findings import Finding, Severity
 from assessor.model.kversion import Minor, VersionError
@@ -26,7 +27,7 @@ from assessor.versions.assessment import VersionInputs
 
 def load_rules_or_exit() -> list[Rule]:
     try:
-        return load_rules()
+        return bundled_rules()
     except RuleError as exc:
         raise fail(str(exc)) from None
 

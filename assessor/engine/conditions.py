@@ -1,105 +1,58 @@
-"""`adjust` conditions: when a hit is worse, milder, or not a finding at all."""
+"""`adjust.when`: generic conditions (not, any, a fact's value) plus the keys check packages register.
+
+A `when` mapping is compiled at load into one predicate; every key in it must hold.
+"""
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
+from assessor.engine.schema import SchemaError
+from assessor.engine.template import Condition, Hit
 
-from assessor.engine.context import WorkloadContext, as_str, container_strings
-from assessor.engine.hostpaths import PathMatcher
-from assessor.engine.templates import Context, Hit
-from assessor.model.kversion import Minor
+Predicate = Callable[[Hit, Any], bool]
 
-
-@lru_cache(maxsize=512)
-def _re(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
-def holds(when: dict[str, Any], hit: Hit, ctx: Context) -> bool:
-    return all(_holds_one(key, expected, hit, ctx) for key, expected in when.items())
+GENERIC = {
+    "not": "a nested `when` mapping that must not hold",
+    "any": "a list of `when` mappings of which one must hold",
+    "<fact>": "a fact of the template's hits equals the value (strings case-insensitively)",
+}
 
 
-def _holds_one(key: str, expected: Any, hit: Hit, ctx: Context) -> bool:
+def compile_when(when: Any, facts: Mapping[str, str], conditions: dict[str, Condition]) -> Predicate:
+    if not isinstance(when, dict) or not when:
+        raise SchemaError("`when` must be a non-empty mapping")
+    parts = [_compile_one(str(key), expected, facts, conditions) for key, expected in when.items()]
+    return lambda hit, ctx: all(p(hit, ctx) for p in parts)
+
+
+def _compile_one(key: str, expected: Any, facts: Mapping[str, str], conditions: dict[str, Condition]) -> Predicate:
     if key == "not":
-        return not holds(expected, hit, ctx)
+        inner = compile_when(expected, facts, conditions)
+        return lambda hit, ctx: not inner(hit, ctx)
     if key == "any":
-        return any(holds(item, hit, ctx) for item in expected)
-    if key == "podMentions":
-        return isinstance(ctx, WorkloadContext) and bool(_re(str(expected)).search(ctx.text))
-    if key == "containerArgs":
-        if hit.container is None:
-            return False
-        return bool(_re(str(expected)).search("\n".join(container_strings(hit.container.spec))))
-    if key == "containerEnv":
-        return hit.container is not None and all(
-            _env_matches(hit.container.spec, str(name), str(pattern)) for name, pattern in expected.items()
-        )
-    if key == "rkeFieldSet":
-        config = getattr(ctx, "config", None)
-        return config is not None and config.get(*str(expected).split(".")) is not None
-    if key == "targetAtLeast":
-        target = getattr(ctx, "target", None)
-        return target is not None and target >= Minor.parse(str(expected))
-    if key == "configMapMentions":
-        return isinstance(ctx, WorkloadContext) and bool(_re(str(expected)).search(ctx.configmap_text))
-    if key == "podImages":
-        return isinstance(ctx, WorkloadContext) and any(
-            _re(str(expected)).search(as_str(c.spec.get("image")) or "") for c in ctx.containers
-        )
-    if key == "imageMatches":
-        return bool(_re(str(expected)).search(_image(hit)))
-    if key == "imageAtLeast":
-        return image_at_least(_image(hit), str(expected))
-    if key == "privileged":
-        return hit.container is not None and _privileged(hit.container.spec) == bool(expected)
-    if key == "podHostPath":
-        if not isinstance(ctx, WorkloadContext):
-            return False
-        matcher = PathMatcher.from_params(expected)
-        return any(
-            isinstance(v.get("hostPath"), dict) and matcher.matches(as_str(v["hostPath"].get("path")) or "")
-            for _, v in ctx.volumes
-        )
-    actual = hit.facts.get(key)
+        if not isinstance(expected, list) or not expected:
+            raise SchemaError("`any` must be a non-empty list of mappings")
+        options = [compile_when(item, facts, conditions) for item in expected]
+        return lambda hit, ctx: any(o(hit, ctx) for o in options)
+    condition = conditions.get(key)
+    if condition is not None:
+        try:
+            value = condition.type.convert(expected)
+        except SchemaError as exc:
+            raise SchemaError(f"condition {key}: {exc}") from None
+        test = condition.test
+        return lambda hit, ctx: test(value, hit, ctx)
+    if key in facts:
+        if isinstance(expected, dict | list):
+            raise SchemaError(f"condition {key}: a fact compares with a single value")
+        return lambda hit, ctx: _fact_equals(hit.facts.get(key), expected)
+    known = sorted({"not", "any", *conditions, *facts})
+    raise SchemaError(f"unknown condition {key!r} (this template knows: {', '.join(known)})")
+
+
+def _fact_equals(actual: Any, expected: Any) -> bool:
     if isinstance(expected, str) and isinstance(actual, str):
         return actual.lower() == expected.lower()
     return bool(actual == expected)
-
-
-def _image(hit: Hit) -> str:
-    return as_str(hit.container.spec.get("image")) or "" if hit.container is not None else ""
-
-
-def _privileged(spec: dict[str, Any]) -> bool:
-    ctx = spec.get("securityContext")
-    return isinstance(ctx, dict) and ctx.get("privileged") is True
-
-
-_TAG_VERSION = re.compile(r"^v?(\d+(?:\.\d+){0,3})")
-
-
-def image_at_least(image: str, minimum: str) -> bool:
-    """True when the image tag is a version at or above minimum; false when the tag says no version."""
-    ref = image.split("@", 1)[0]
-    name_end = ref.rfind("/")
-    colon = ref.rfind(":")
-    if colon <= name_end:
-        return False  # no tag: "latest", unknown version
-    match = _TAG_VERSION.match(ref[colon + 1 :])
-    if not match:
-        return False
-    try:
-        return Version(match.group(1)) >= Version(minimum)
-    except InvalidVersion:
-        return False
-
-
-def _env_matches(spec: dict[str, Any], name: str, pattern: str) -> bool:
-    for env in spec.get("env") or []:
-        if isinstance(env, dict) and env.get("name") == name:
-            return bool(_re(pattern).search(as_str(env.get("value")) or ""))
-    return False

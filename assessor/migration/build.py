@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from assessor.engine.categories import docker_dependency_categories
 from assessor.engine.rules import Rule
 from assessor.inventory.build import Inventory
 from assessor.migration.files import helm_chart_configs, registries_yaml
@@ -14,7 +15,7 @@ from assessor.migration.forecast import Prediction, forecast, recommend
 from assessor.migration.rke2config import Rke2Plan, plan_rke2
 from assessor.migration.runbook import manual_steps, runbook
 from assessor.migration.strategy import Strategy, strategy_from
-from assessor.model.findings import DOCKER_DEPENDENCY_CATEGORIES, Finding, Severity
+from assessor.model.findings import Finding, Severity
 from assessor.model.rke import RkeConfig
 from assessor.versions.hoppath import HopPath
 from assessor.versions.matrix import load_matrix
@@ -87,7 +88,7 @@ def build_migration_plan(
         {
             f"{f.rule_id} {f.object['kind']} {_ns(f.object)}{f.object['name']}: {f.title}"
             for f in findings
-            if f.category in DOCKER_DEPENDENCY_CATEGORIES and f.severity >= Severity.high and f.suppressed is None
+            if f.category in docker_dependency_categories() and f.severity >= Severity.high and f.suppressed is None
         }
     )
     cluster = str(config.get("cluster_name") or "local")

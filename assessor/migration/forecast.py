@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from assessor.engine.evaluate import Engine
+from assessor.engine.evaluate import evaluate
 from assessor.engine.rules import Rule
+from assessor.engine.template import Context, Hit
 from assessor.inventory.build import Inventory
 from assessor.migration.forecast_templates import ForecastContext
 from assessor.migration.strategy import Strategy
@@ -36,7 +37,13 @@ class Prediction:
 
 def forecast(rules: list[Rule], inventory: Inventory, strategy: Strategy) -> tuple[list[Prediction], list[Finding]]:
     contexts = [ForecastContext(t, strategy) for t in workload_traffic(inventory) if t.serves]
-    results = Engine(rules).evaluate_forecast(contexts)
+    results: list[tuple[ForecastContext, Finding, dict[str, Any]]] = []
+
+    def observe(ctx: Context, finding: Finding, hit: Hit) -> None:
+        if isinstance(ctx, ForecastContext):  # the only contexts given below
+            results.append((ctx, finding, hit.facts))
+
+    evaluate(rules, contexts, observe)
     by_workload: dict[int, Prediction] = {}
     findings = []
     for ctx, finding, facts in results:

@@ -4,17 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from types import MappingProxyType
+from typing import Any, ClassVar
 
-from assessor.engine.templates import Hit, Template
+from assessor.engine.schema import NUMBER, Param
+from assessor.engine.template import CheckPackage, Hit, Template
 from assessor.migration.strategy import Strategy
 from assessor.migration.traffic import WorkloadTraffic
+from assessor.model.objects import K8sObject
 
 
 @dataclass(slots=True)
 class ForecastContext:
     traffic: WorkloadTraffic
     strategy: Strategy
+    scope: ClassVar[str] = "forecast"
+
+    @property
+    def subject(self) -> K8sObject:
+        return self.traffic.workload.obj
+
+    @property
+    def owner(self) -> dict[str, Any] | None:
+        return self.traffic.workload.owner
+
+
+LB_DETECT = Param("lb_detect_seconds", NUMBER, "seconds until a load balancer's health check marks a node down")
+STARTUP = Param("startup_seconds", NUMBER, "seconds from container start to listening, without a readiness probe")
+PROPAGATION = Param("propagation_seconds", NUMBER, "seconds until endpoints drop a pod the kubelet reports down")
+RESCHEDULE = Param("reschedule_seconds", NUMBER, "seconds to reschedule and start a pod elsewhere")
+MIN_PRESTOP = Param("min_prestop_seconds", NUMBER, "seconds a preStop must wait for endpoints to stop sending")
+WINDOWS = MappingProxyType({"windows": "estimated seconds of errors per node", "window": "estimated seconds of errors"})
+BLOCKS = MappingProxyType({"blocks": "drain refuses to evict the pod, so the node's upgrade stops"})
 
 
 def _p(params: dict[str, Any], key: str, default: float) -> float:
@@ -30,7 +51,9 @@ class InPlaceRestartTemplate(Template):
     """Pods restarted where they stand: DaemonSets always (drain skips them), everything without drain."""
 
     name = "forecast-in-place-restart"
-    target = "forecast"
+    scope = "forecast"
+    params = (LB_DETECT, PROPAGATION, STARTUP)
+    facts = WINDOWS
 
     def hits(self, ctx: ForecastContext, p: dict[str, Any]) -> Iterator[Hit]:
         t, s = ctx.traffic, ctx.strategy
@@ -56,7 +79,9 @@ class CapacityTemplate(Template):
     """Every pod of the workload sits on nodes that go down in the same batch."""
 
     name = "forecast-capacity"
-    target = "forecast"
+    scope = "forecast"
+    params = (RESCHEDULE,)
+    facts = WINDOWS
 
     def hits(self, ctx: ForecastContext, p: dict[str, Any]) -> Iterator[Hit]:
         t, s = ctx.traffic, ctx.strategy
@@ -76,7 +101,9 @@ class NodeEntryTemplate(Template):
     """Traffic that enters through the node itself (hostPort, hostNetwork, externalTrafficPolicy: Local)."""
 
     name = "forecast-node-entry"
-    target = "forecast"
+    scope = "forecast"
+    params = (LB_DETECT,)
+    facts = WINDOWS
 
     def hits(self, ctx: ForecastContext, p: dict[str, Any]) -> Iterator[Hit]:
         t, s = ctx.traffic, ctx.strategy
@@ -94,7 +121,9 @@ class NoReadinessTemplate(Template):
     """Containers that take traffic but have no readiness probe."""
 
     name = "forecast-no-readiness"
-    target = "forecast"
+    scope = "forecast"
+    params = (STARTUP,)
+    facts = MappingProxyType({"window": WINDOWS["window"]})
 
     def hits(self, ctx: ForecastContext, p: dict[str, Any]) -> Iterator[Hit]:
         t = ctx.traffic
@@ -111,7 +140,9 @@ class ShortPreStopTemplate(Template):
     """Evicted pods that stop before endpoints and load balancers have stopped sending to them."""
 
     name = "forecast-short-prestop"
-    target = "forecast"
+    scope = "forecast"
+    params = (LB_DETECT, MIN_PRESTOP)
+    facts = MappingProxyType({"window": WINDOWS["window"]})
 
     def hits(self, ctx: ForecastContext, p: dict[str, Any]) -> Iterator[Hit]:
         t, s = ctx.traffic, ctx.strategy
@@ -131,7 +162,7 @@ class PdbStallTemplate(Template):
     """A PodDisruptionBudget that allows no eviction: drain waits until its timeout, then the node fails."""
 
     name = "forecast-pdb-stall"
-    target = "forecast"
+    scope = "forecast"
 
     def hits(self, ctx: ForecastContext, p: dict[str, Any]) -> Iterator[Hit]:
         t, s = ctx.traffic, ctx.strategy
@@ -147,7 +178,8 @@ class LocalDataTemplate(Template):
     """Pods with emptyDir data under drain."""
 
     name = "forecast-local-data"
-    target = "forecast"
+    scope = "forecast"
+    facts = BLOCKS
 
     def hits(self, ctx: ForecastContext, p: dict[str, Any]) -> Iterator[Hit]:
         t, s = ctx.traffic, ctx.strategy
@@ -170,7 +202,7 @@ class QuorumTemplate(Template):
     """StatefulSets of three or more (quorum systems) with more than one node down at a time."""
 
     name = "forecast-quorum"
-    target = "forecast"
+    scope = "forecast"
 
     def hits(self, ctx: ForecastContext, p: dict[str, Any]) -> Iterator[Hit]:
         t, s = ctx.traffic, ctx.strategy
@@ -182,7 +214,9 @@ class SingleReplicaTemplate(Template):
     """One replica: every move is an outage, with or without drain."""
 
     name = "forecast-single-replica"
-    target = "forecast"
+    scope = "forecast"
+    params = (RESCHEDULE,)
+    facts = WINDOWS
 
     def hits(self, ctx: ForecastContext, p: dict[str, Any]) -> Iterator[Hit]:
         t, s = ctx.traffic, ctx.strategy
@@ -200,7 +234,7 @@ class SkippedMinorsTemplate(Template):
     """The switch is combined with an upgrade that skips minors."""
 
     name = "forecast-skipped-minors"
-    target = "forecast"
+    scope = "forecast"
 
     def hits(self, ctx: ForecastContext, p: dict[str, Any]) -> Iterator[Hit]:
         if ctx.strategy.in_place and ctx.strategy.skipped_minors and ctx.traffic.serves:
@@ -215,7 +249,7 @@ class CutoverTemplate(Template):
     """Blue/green: only the traffic switch itself can cost requests."""
 
     name = "forecast-cutover"
-    target = "forecast"
+    scope = "forecast"
 
     def hits(self, ctx: ForecastContext, p: dict[str, Any]) -> Iterator[Hit]:
         if not ctx.strategy.in_place and ctx.traffic.serves:
@@ -239,3 +273,5 @@ FORECAST_TEMPLATES: tuple[Template, ...] = (
     SkippedMinorsTemplate(),
     CutoverTemplate(),
 )
+
+FORECAST_CHECKS = CheckPackage("forecast", FORECAST_TEMPLATES)

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from assessor.migration.manual_steps import ManualStep, load_manual_steps
 from assessor.model.objects import as_dict
 from assessor.model.rke import RkeConfig, RkeNode
 
@@ -39,13 +40,6 @@ COMPONENT_ARGS = {
     "kubeproxy": "kube-proxy",
     "kubelet": "kubelet",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class ManualStep:
-    field: str
-    why: str
-    todo: str
 
 
 @dataclass(slots=True)
@@ -266,116 +260,9 @@ def _manual_fields(cfg: RkeConfig, manual: list[ManualStep]) -> None:
     def present(*path: str) -> bool:
         return cfg.get(*path) not in (None, "", [], {})
 
-    table = [
-        (
-            ("ssh_key_path",),
-            "RKE2 does not orchestrate nodes over SSH",
-            "install RKE2 on each node with your own automation (the runbook shows the commands)",
-        ),
-        (("ssh_agent_auth",), "no SSH orchestration in RKE2", "nothing to carry over"),
-        (("bastion_host",), "no SSH orchestration in RKE2", "reach the nodes through the bastion with your tooling"),
-        (("ignore_docker_version",), "RKE2 has no Docker", "nothing to carry over"),
-        (("enable_cri_dockerd",), "RKE2 runs containerd, not cri-dockerd", "nothing to carry over"),
-        (
-            ("cluster_name",),
-            "RKE2's kubeconfig context is called default",
-            "rename the context after copying /etc/rancher/rke2/rke2.yaml",
-        ),
-        (
-            ("system_images",),
-            "RKE2 ships its own images (rancher/hardened-*)",
-            "mirror RKE2's images to your registry; system-default-registry points RKE2 at it",
-        ),
-        (
-            ("addons",),
-            "RKE2 applies manifests from a directory",
-            "save each addon to /var/lib/rancher/rke2/server/manifests/ on the first server",
-        ),
-        (
-            ("addons_include",),
-            "RKE2 applies manifests from a directory",
-            "download each file into /var/lib/rancher/rke2/server/manifests/",
-        ),
-        (("addon_job_timeout",), "no addon jobs in RKE2 (helm-controller)", "nothing to carry over"),
-        (
-            ("upgrade_strategy",),
-            "RKE2 upgrades with system-upgrade-controller Plans",
-            "the runbook's in-place section has a Plan with the same concurrency and drain settings",
-        ),
-        (("restore",), "only RKE2 snapshots restore into RKE2", "take a fresh RKE2 snapshot after the move"),
-        (("rotate_certificates",), "RKE2 rotates with `rke2 certificate rotate`", "nothing to carry over"),
-        (
-            ("authentication", "webhook"),
-            "no config key",
-            "kube-apiserver-arg authentication-token-webhook-config-file="
-            "… with the file mounted through kube-apiserver-extra-mount",
-        ),
-        (
-            ("services", "kube-api", "audit_log"),
-            "RKE2 takes an audit policy file",
-            "write the policy to a file, set audit-policy-file and the kube-apiserver-arg audit-log-* flags",
-        ),
-        (
-            ("services", "kube-api", "admission_configuration"),
-            "no config key",
-            "write it to a file and pass admission-control-config-file through kube-apiserver-arg",
-        ),
-        (
-            ("services", "kube-api", "event_rate_limit"),
-            "no config key",
-            "add EventRateLimit to the admission configuration file",
-        ),
-        (
-            ("services", "kube-api", "secrets_encryption_config", "custom_config"),
-            "RKE2 always encrypts secrets with its own provider",
-            "pass encryption-provider-config through kube-apiserver-arg only if you must keep your own keys",
-        ),
-        (
-            ("services", "kube-api", "pod_security_configuration"),
-            "RKE2 takes an admission config file",
-            "set pod-security-admission-config-file (profile: cis gives restricted)",
-        ),
-        (
-            ("services", "kube-api", "always_pull_images"),
-            "no config key",
-            "add AlwaysPullImages to kube-apiserver-arg enable-admission-plugins",
-        ),
-        (
-            ("services", "kubelet", "extra_binds"),
-            "RKE2's kubelet runs on the host and needs no binds",
-            "check whether the bind was for a Docker path; drop it",
-        ),
-        (
-            ("services", "etcd", "external_urls"),
-            "external etcd is a datastore in RKE2",
-            "set datastore-endpoint and write the certificates to files for datastore-cafile/-certfile/-keyfile",
-        ),
-        (("network", "options"), "CNI tuning goes into a HelmChartConfig", "see helmchartconfigs/ in this plan"),
-        (("network", "mtu"), "CNI tuning goes into a HelmChartConfig", "see helmchartconfigs/ in this plan"),
-        (
-            ("dns", "upstreamnameservers"),
-            "CoreDNS settings go into a HelmChartConfig for rke2-coredns",
-            "add the upstream servers to the chart's servers block",
-        ),
-        (
-            ("dns", "stubdomains"),
-            "CoreDNS settings go into a HelmChartConfig for rke2-coredns",
-            "add the stub domains as extra server blocks",
-        ),
-        (
-            ("dns", "nodelocal"),
-            "NodeLocal DNSCache is an rke2-coredns chart option",
-            "set nodelocal.enabled in a HelmChartConfig for rke2-coredns",
-        ),
-        (
-            ("ingress", "extra_volumes"),
-            "ingress volumes go into the rke2-ingress-nginx HelmChartConfig",
-            "see helmchartconfigs/ in this plan and add controller.extraVolumes",
-        ),
-    ]
-    for path, why, todo in table:
-        if present(*path):
-            manual.append(ManualStep(".".join(path), why, todo))
+    for step in load_manual_steps():
+        if present(*step.field.split(".")):
+            manual.append(step)
     for i, node in enumerate(cfg.get("nodes") or []):
         if isinstance(node, dict) and node.get("docker_socket"):
             manual.append(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from assessor.migration.rke2config import TOKEN_FILE, ManualStep, Rke2Plan
+from assessor.migration.manual_steps import ManualStep
+from assessor.migration.rke2config import TOKEN_FILE, Rke2Plan
 from assessor.migration.strategy import Strategy
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from assessor.engine.evaluate import Engine
-from assessor.engine.rke_templates import RkeContext
+from assessor.engine.evaluate import evaluate
 from assessor.engine.rules import Rule
+from assessor.engine.template import Context
 from assessor.inventory.build import Inventory
 from assessor.model.findings import Finding
 from assessor.model.kversion import KubeVersion, Minor, VersionError
@@ -15,9 +15,11 @@ from assessor.model.objects import K8sObject
 from assessor.model.origin import Origin
 from assessor.model.problems import Problems
 from assessor.model.rke import RkeConfig
+from assessor.rke.templates import RkeContext
 from assessor.versions.current import CurrentState, current_from_cluster
 from assessor.versions.hoppath import HopPath, build_hop_path
 from assessor.versions.matrix import Matrix, load_matrix
+from assessor.versions.templates import HopPathContext
 
 
 @dataclass(slots=True)
@@ -97,9 +99,10 @@ def assess_versions(
     plan = build_hop_path(matrix, state, target, objects)
     # Without cluster objects nothing is known about workloads: say "unknown", not "none".
     known = inventory if inventory is not None and inventory.objects else None
-    ctx = RkeContext(inputs.config, plan.target, known, plan)
     name = str(inputs.config.get("cluster_name") or "local") if inputs.config else "cluster"
     subject: dict[str, Any] = {"apiVersion": "rke.cattle.io/v1", "kind": "RKECluster", "metadata": {"name": name}}
     origin = inputs.config.origin if inputs.config else Origin()
-    findings = Engine(rules, plan.target).evaluate_rke(ctx, subject, origin)
+    cluster = K8sObject(subject, origin)
+    contexts: list[Context] = [RkeContext(inputs.config, plan.target, known, cluster), HopPathContext(plan, cluster)]
+    findings = evaluate(rules, contexts)
     return plan, findings

@@ -1,18 +1,18 @@
-"""Matcher templates. A rule names one template and gives it parameters (kube-linter's model).
+"""Docker-dependency templates over workloads, ConfigMaps, Nodes and objects.
 
-Each template compiles its parameters once per rule and yields Hits: a field
-path, the value found there, the container, and facts that a rule's `adjust`
-conditions can test (mounted or not, hostPath type, …).
+Each template declares its parameters (checked and compiled once per rule at load) and yields
+Hits: a field path, the value found there, the container, and facts that a rule's message and
+`adjust` conditions can use (mounted or not, hostPath type, …).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from types import MappingProxyType
+from typing import Any
 
-from assessor.engine.context import (
+from assessor.docker.context import (
     ConfigMapContext,
     NodeContext,
     ObjectContext,
@@ -21,24 +21,14 @@ from assessor.engine.context import (
     string_list,
     strip_comments,
 )
-from assessor.engine.hostpaths import PathMatcher
-from assessor.engine.rules import Rule, RuleError
+from assessor.docker.hostpaths import PathMatcher
+from assessor.engine.schema import REGEX, STR, STR_LIST, Param, SchemaError, regex
+from assessor.engine.template import Hit, Template
 from assessor.inventory.podspec import ContainerRef
 from assessor.model.findings import redact
 from assessor.model.origin import FieldPath
 
-Context = Any  # WorkloadContext, ConfigMapContext, NodeContext, ObjectContext or RkeContext
 MAX_SNIPPET = 160
-
-
-@dataclass(slots=True)
-class Hit:
-    path: FieldPath
-    value: str
-    container: ContainerRef | None = None
-    facts: dict[str, Any] = field(default_factory=dict)
-    value_line: int | None = None  # line inside a multi-line value (ConfigMap data)
-    related: list[dict[str, Any]] = field(default_factory=list)
 
 
 def snippet(text: str, match: re.Match[str]) -> tuple[str, int]:
@@ -55,59 +45,50 @@ def snippet(text: str, match: re.Match[str]) -> tuple[str, int]:
     return line, text.count("\n", 0, pos)
 
 
-def _regex(rule: Rule, key: str, required: bool = True) -> None:
-    value = rule.params.get(key)
-    if value is None:
-        if required:
-            raise RuleError(f"{rule.source_file}: {rule.id}: template {rule.template} needs '{key}'")
-        return
-    try:
-        re.compile(str(value))
-    except re.error as exc:
-        raise RuleError(f"{rule.source_file}: {rule.id}: {key} is not a valid regex: {exc}") from None
+PATTERN = Param("pattern", REGEX, "regular expression searched in the value", required=True)
+PATH_PARAMS = (
+    Param("paths", STR_LIST, "exact host paths (normalised: `//`, trailing `/`, `/var/run` = `/run`)"),
+    Param("prefixes", STR_LIST, "the path or anything below it"),
+    Param("basenames", STR_LIST, "last path component, case-insensitive"),
+    Param("globs", STR_LIST, "shell-style patterns on the normalised path"),
+    Param("exclude_prefixes", STR_LIST, "paths at or below these never match"),
+)
 
 
-class Template:
-    name: ClassVar[str]
-    target: ClassVar[str]
-
-    def check_params(self, rule: Rule) -> None:
-        pass
-
-    def compile(self, params: dict[str, Any]) -> Any:
-        return params
-
-    def hits(self, ctx: Any, compiled: Any) -> Iterator[Hit]:
-        raise NotImplementedError
-
-    def relevant(self, ctx: Any) -> bool:
-        """Whether any rule of this template can hit the subject; asked once per subject for all of them.
-
-        A cheap, shared test lets a family of rules (one per Kubernetes minor, say) skip an
-        object together instead of each looking at it in turn.
-        """
-        return True
+def _one_path_kind(params: dict[str, Any]) -> None:
+    if not any(params.get(k) for k in ("paths", "prefixes", "basenames", "globs")):
+        raise SchemaError("needs paths, prefixes, basenames or globs")
 
 
 class PatternTemplate(Template):
     """A template whose one parameter is a regular expression, `pattern`."""
 
-    def check_params(self, rule: Rule) -> None:
-        _regex(rule, "pattern")
+    params = (PATTERN,)
 
     def compile(self, params: dict[str, Any]) -> re.Pattern[str]:
-        return re.compile(params["pattern"])
+        return params["pattern"]  # type: ignore[no-any-return]
 
 
 class HostPathTemplate(Template):
     """hostPath volumes whose host path matches; one hit per container that mounts it."""
 
     name = "host-path"
-    target = "workload"
+    scope = "workload"
 
-    def check_params(self, rule: Rule) -> None:
-        if not any(rule.params.get(k) for k in ("paths", "prefixes", "basenames", "globs")):
-            raise RuleError(f"{rule.source_file}: {rule.id}: host-path needs paths, prefixes, basenames or globs")
+    params = PATH_PARAMS
+    facts = MappingProxyType(
+        {
+            "mounted": "a container mounts the volume",
+            "type": "the hostPath `type`, or empty",
+            "volume": "the volume's name",
+            "mountPath": "where the container mounts it (null when unmounted)",
+            "readOnly": "the mount is read-only",
+            "mount": "the mount in words: `mounted at /x read-only`, `mounted by no container`",
+        }
+    )
+
+    def validate(self, params: dict[str, Any]) -> None:
+        _one_path_kind(params)
 
     def compile(self, params: dict[str, Any]) -> PathMatcher:
         return PathMatcher.from_params(params)
@@ -149,10 +130,13 @@ class MountPathTemplate(Template):
     """Container mount paths that match, on volumes that are not hostPath (e.g. a socket on an emptyDir)."""
 
     name = "mount-path"
-    target = "workload"
+    scope = "workload"
 
-    def check_params(self, rule: Rule) -> None:
-        HostPathTemplate.check_params(self, rule)  # type: ignore[arg-type]
+    params = (*PATH_PARAMS, Param("volume_types", STR_LIST, "only volumes of these types (emptyDir, …)"))
+    facts = MappingProxyType({"volumeType": "the volume's type (emptyDir, configMap, …)", "mounted": "always true"})
+
+    def validate(self, params: dict[str, Any]) -> None:
+        _one_path_kind(params)
 
     def compile(self, params: dict[str, Any]) -> tuple[PathMatcher, tuple[str, ...]]:
         return PathMatcher.from_params(params), tuple(params.get("volume_types") or ())
@@ -175,18 +159,21 @@ class EnvTemplate(Template):
     """Environment variables by name (exact or pattern) and optionally by value."""
 
     name = "env"
-    target = "workload"
+    scope = "workload"
 
-    def check_params(self, rule: Rule) -> None:
-        if not rule.params.get("names") and not rule.params.get("name_pattern"):
-            raise RuleError(f"{rule.source_file}: {rule.id}: env needs names or name_pattern")
-        _regex(rule, "name_pattern", required=False)
-        _regex(rule, "value_pattern", required=False)
+    params = (
+        Param("names", STR_LIST, "exact variable names"),
+        Param("name_pattern", REGEX, "regex on the variable name"),
+        Param("value_pattern", REGEX, "regex the literal value must match (valueFrom never does)"),
+    )
+    facts = MappingProxyType({"name": "the variable's name"})
+
+    def validate(self, params: dict[str, Any]) -> None:
+        if not params.get("names") and not params.get("name_pattern"):
+            raise SchemaError("needs names or name_pattern")
 
     def compile(self, params: dict[str, Any]) -> tuple[frozenset[str], re.Pattern[str] | None, re.Pattern[str] | None]:
-        name_re = re.compile(params["name_pattern"]) if params.get("name_pattern") else None
-        value_re = re.compile(params["value_pattern"]) if params.get("value_pattern") else None
-        return frozenset(params.get("names") or ()), name_re, value_re
+        return frozenset(params.get("names") or ()), params.get("name_pattern"), params.get("value_pattern")
 
     def hits(self, ctx: WorkloadContext, compiled: Any) -> Iterator[Hit]:
         names, name_re, value_re = compiled
@@ -227,7 +214,7 @@ class CommandTemplate(PatternTemplate):
     """A pattern in command, args, lifecycle hooks or exec probes of any container (init ones too)."""
 
     name = "command"
-    target = "workload"
+    scope = "workload"
 
     def hits(self, ctx: WorkloadContext, compiled: re.Pattern[str]) -> Iterator[Hit]:
         for c in ctx.containers:
@@ -267,7 +254,7 @@ class NodeSelectorTemplate(PatternTemplate):
     """nodeSelector entries and required node affinity terms whose key or value matches."""
 
     name = "node-selector"
-    target = "workload"
+    scope = "workload"
 
     def hits(self, ctx: WorkloadContext, compiled: re.Pattern[str]) -> Iterator[Hit]:
         spec = ctx.pod.spec
@@ -309,7 +296,8 @@ class ImageTemplate(PatternTemplate):
     """Container images matching a pattern."""
 
     name = "image"
-    target = "workload"
+    scope = "workload"
+    facts = MappingProxyType({"image": "the container image"})
 
     def hits(self, ctx: WorkloadContext, compiled: re.Pattern[str]) -> Iterator[Hit]:
         for c in ctx.containers:
@@ -322,14 +310,15 @@ class PodAnnotationTemplate(Template):
     """Annotations on the workload or its pod template, by key pattern and value pattern."""
 
     name = "pod-annotation"
-    target = "workload"
+    scope = "workload"
 
-    def check_params(self, rule: Rule) -> None:
-        _regex(rule, "key_pattern")
-        _regex(rule, "value_pattern")
+    params = (
+        Param("key_pattern", REGEX, "regex on the annotation key", required=True),
+        Param("value_pattern", REGEX, "regex on the annotation value", required=True),
+    )
 
     def compile(self, params: dict[str, Any]) -> tuple[re.Pattern[str], re.Pattern[str]]:
-        return re.compile(params["key_pattern"]), re.compile(params["value_pattern"])
+        return params["key_pattern"], params["value_pattern"]
 
     def hits(self, ctx: WorkloadContext, compiled: tuple[re.Pattern[str], re.Pattern[str]]) -> Iterator[Hit]:
         key_re, value_re = compiled
@@ -352,19 +341,19 @@ class ConfigMapDataTemplate(Template):
     """A pattern in ConfigMap data values (comment lines ignored), optionally only for some keys."""
 
     name = "configmap-data"
-    target = "configmap"
+    scope = "configmap"
 
-    def check_params(self, rule: Rule) -> None:
-        _regex(rule, "pattern")
-        _regex(rule, "key_pattern", required=False)
-        _regex(rule, "unless_pattern", required=False)
-        _regex(rule, "requires_pattern", required=False)
+    params = (
+        Param("pattern", regex(re.M), "regex searched in each value, comment lines blanked", required=True),
+        Param("key_pattern", regex(re.M), "only data keys matching this regex"),
+        Param("unless_pattern", regex(re.M), "no hit when the value also matches this"),
+        Param("requires_pattern", regex(re.M), "a hit only when the value also matches this"),
+    )
+    facts = MappingProxyType({"mounted": "a scanned workload uses the ConfigMap", "key": "the data key"})
 
     def compile(self, params: dict[str, Any]) -> tuple[re.Pattern[str] | None, ...]:
-        def opt(key: str) -> re.Pattern[str] | None:
-            return re.compile(params[key], re.M) if params.get(key) else None
-
-        return re.compile(params["pattern"], re.M), opt("key_pattern"), opt("unless_pattern"), opt("requires_pattern")
+        keys = ("pattern", "key_pattern", "unless_pattern", "requires_pattern")
+        return tuple(params.get(k) for k in keys)
 
     def hits(self, ctx: ConfigMapContext, compiled: Any) -> Iterator[Hit]:
         pattern, key_re, unless, requires = compiled
@@ -395,15 +384,16 @@ class NodeFieldTemplate(Template):
     """A Node field (a dotted path under the Node) matching a pattern."""
 
     name = "node-field"
-    target = "node"
+    scope = "node"
 
-    def check_params(self, rule: Rule) -> None:
-        _regex(rule, "pattern")
-        if not rule.params.get("path"):
-            raise RuleError(f"{rule.source_file}: {rule.id}: node-field needs path")
+    params = (
+        Param("path", STR, "dotted path under the Node, e.g. status.nodeInfo.kubeletVersion", required=True),
+        PATTERN,
+    )
+    facts = MappingProxyType({"pods": "how many scanned pods run on the node"})
 
     def compile(self, params: dict[str, Any]) -> tuple[tuple[str, ...], re.Pattern[str]]:
-        return tuple(str(params["path"]).split(".")), re.compile(params["pattern"])
+        return tuple(str(params["path"]).split(".")), params["pattern"]
 
     def hits(self, ctx: NodeContext, compiled: tuple[tuple[str, ...], re.Pattern[str]]) -> Iterator[Hit]:
         path, pattern = compiled
@@ -418,11 +408,10 @@ class NodePodRuntimeTemplate(Template):
     """The pods on a node whose containers report a runtime prefix (docker://) in their containerID."""
 
     name = "node-pod-runtime"
-    target = "node"
+    scope = "node"
 
-    def check_params(self, rule: Rule) -> None:
-        if not rule.params.get("prefix"):
-            raise RuleError(f"{rule.source_file}: {rule.id}: node-pod-runtime needs prefix")
+    params = (Param("prefix", STR, "containerID prefix, e.g. docker://", required=True),)
+    facts = MappingProxyType({"pods": "how many of the node's pods match"})
 
     def hits(self, ctx: NodeContext, compiled: dict[str, Any]) -> Iterator[Hit]:
         prefix = str(compiled["prefix"])
@@ -443,11 +432,12 @@ class AnnotationWithoutTemplate(Template):
     """An annotation that is present while its companion annotation is missing or empty."""
 
     name = "annotation-without"
-    target = "object"
+    scope = "object"
 
-    def check_params(self, rule: Rule) -> None:
-        if not rule.params.get("key") or not rule.params.get("companion"):
-            raise RuleError(f"{rule.source_file}: {rule.id}: annotation-without needs key and companion")
+    params = (
+        Param("key", STR, "the annotation that is present", required=True),
+        Param("companion", STR, "the annotation that must accompany it", required=True),
+    )
 
     def hits(self, ctx: ObjectContext, compiled: dict[str, Any]) -> Iterator[Hit]:
         key, companion = str(compiled["key"]), str(compiled["companion"])
@@ -464,15 +454,12 @@ class NodeAnnotationTemplate(Template):
     """A Node annotation matching a pattern."""
 
     name = "node-annotation"
-    target = "node"
+    scope = "node"
 
-    def check_params(self, rule: Rule) -> None:
-        _regex(rule, "pattern")
-        if not rule.params.get("key"):
-            raise RuleError(f"{rule.source_file}: {rule.id}: node-annotation needs key")
+    params = (Param("key", STR, "the annotation key", required=True), PATTERN)
 
     def compile(self, params: dict[str, Any]) -> tuple[str, re.Pattern[str]]:
-        return str(params["key"]), re.compile(params["pattern"])
+        return str(params["key"]), params["pattern"]
 
     def hits(self, ctx: NodeContext, compiled: tuple[str, re.Pattern[str]]) -> Iterator[Hit]:
         key, pattern = compiled
@@ -481,7 +468,7 @@ class NodeAnnotationTemplate(Template):
             yield Hit(("metadata", "annotations", key), value)
 
 
-POD_TEMPLATES: tuple[Template, ...] = (
+DOCKER_TEMPLATES: tuple[Template, ...] = (
     HostPathTemplate(),
     MountPathTemplate(),
     EnvTemplate(),

@@ -1,18 +1,19 @@
-"""What a template looks at: one workload, ConfigMap or Node, with lookups computed once."""
+"""What the Docker templates look at: one workload, ConfigMap, Node or object, with lookups computed once."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
-from assessor.inventory.build import Workload
+from assessor.engine.template import Context
+from assessor.inventory.build import Inventory, Workload
 from assessor.inventory.podspec import ContainerRef
 from assessor.model.kversion import Minor
 from assessor.model.objects import K8sObject
 from assessor.model.origin import FieldPath
-from assessor.versions.apis import removal_hits
-from assessor.versions.matrix import ApiRemoval, load_matrix
 
 COMMENT_PREFIXES = ("#", ";", "//")  # shell, YAML, TOML, fluentd, fluent-bit; INI; JSON5 and Go templates
 
@@ -58,13 +59,21 @@ def configmap_names(workload: Workload) -> set[str]:
 
 
 class WorkloadContext:
-    target = "workload"
+    scope: ClassVar[str] = "workload"
 
     def __init__(self, workload: Workload, configmaps: dict[tuple[str, str], K8sObject] | None = None) -> None:
         self.workload = workload
         self.obj = workload.obj
         self.pod = workload.pod
         self._configmaps = configmaps or {}
+
+    @property
+    def subject(self) -> K8sObject:
+        return self.obj
+
+    @property
+    def owner(self) -> dict[str, Any] | None:
+        return self.workload.owner
 
     @cached_property
     def configmap_text(self) -> str:
@@ -124,13 +133,19 @@ class ObjectContext:
     obj: K8sObject
     pod_path: FieldPath | None = None
     target: Minor | None = None  # the Kubernetes minor the scan plans for (removed APIs)
-    # every removed-api rule asks the same question of the object; answer it once
-    _api_removals: list[tuple[ApiRemoval, str]] | None = None
+    owner: dict[str, Any] | None = None  # the workload's owner when the object is a workload
+    # answers every rule of a template family shares (the removed-api rules ask one question)
+    _memo: dict[str, Any] = field(default_factory=dict)
+    scope: ClassVar[str] = "object"
 
-    def api_removals(self) -> list[tuple[ApiRemoval, str]]:
-        if self._api_removals is None:
-            self._api_removals = removal_hits(load_matrix(), self.obj)
-        return self._api_removals
+    @property
+    def subject(self) -> K8sObject:
+        return self.obj
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def annotation_sources(self) -> list[tuple[FieldPath, dict[str, Any]]]:
         out: list[tuple[FieldPath, dict[str, Any]]] = [(("metadata", "annotations"), self.obj.annotations)]
@@ -149,9 +164,14 @@ class ObjectContext:
 class ConfigMapContext:
     obj: K8sObject
     used_by: list[dict[str, Any]] = field(default_factory=list)
-    target = "configmap"
+    scope: ClassVar[str] = "configmap"
+    owner: ClassVar[None] = None
     # each configmap rule reads the same values; strip their comments once
     _uncommented: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def subject(self) -> K8sObject:
+        return self.obj
 
     def uncommented(self, key: str, value: str) -> str:
         text = self._uncommented.get(key)
@@ -164,4 +184,41 @@ class ConfigMapContext:
 class NodeContext:
     obj: K8sObject
     pods: list[K8sObject] = field(default_factory=list)
-    target = "node"
+    scope: ClassVar[str] = "node"
+    owner: ClassVar[None] = None
+
+    @property
+    def subject(self) -> K8sObject:
+        return self.obj
+
+
+def inventory_contexts(inv: Inventory, target: Minor | None) -> Iterator[Context]:
+    """Every workload, ConfigMap, Node and object of the inventory as a context, in that order."""
+    configmaps = {(cm.namespace or "", cm.name): cm for cm in inv.configmaps}
+    for workload in inv.workloads:
+        yield WorkloadContext(workload, configmaps)
+    users = configmap_users(inv.workloads)
+    for cm in inv.configmaps:
+        yield ConfigMapContext(cm, users.get((cm.namespace or "", cm.name), []))
+    pods_by_node: dict[str, list[K8sObject]] = defaultdict(list)
+    for pod in inv.pods:
+        spec = pod.raw.get("spec")
+        node_name = spec.get("nodeName") if isinstance(spec, dict) else None
+        if isinstance(node_name, str):
+            pods_by_node[node_name].append(pod)
+    for node in inv.nodes:
+        yield NodeContext(node, pods_by_node.get(node.name, []))
+    workloads = {id(w.obj): w for w in inv.workloads}
+    for obj in inv.objects:
+        owning = workloads.get(id(obj))
+        yield ObjectContext(obj, owning.pod.path if owning else None, target, owning.owner if owning else None)
+
+
+def configmap_users(workloads: list[Workload]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """Which workloads mount or read each ConfigMap, keyed by (namespace, name)."""
+    users: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for w in workloads:
+        ref = {"kind": w.obj.kind, "namespace": w.obj.namespace, "name": w.obj.name}
+        for name in sorted(configmap_names(w)):
+            users[(w.obj.namespace or "", name)].append(ref)
+    return users

@@ -1,4 +1,4 @@
-"""Templates over an RKE1 cluster.yml and over the hop path (targets "rke" and "hop-path")."""
+"""Templates over an RKE1 cluster.yml (scope "rke")."""
 
 from __future__ import annotations
 
@@ -6,24 +6,28 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, ClassVar
 
-from assessor.engine.rules import Rule, RuleError
-from assessor.engine.templates import Hit, Template
+from assessor.engine.schema import BOOL, REGEX, SCALAR, SCALAR_LIST, STR, STR_LIST, Param, SchemaError
+from assessor.engine.template import Hit, Template
 from assessor.inventory.build import Inventory
 from assessor.model.kversion import Minor
+from assessor.model.objects import K8sObject
 from assessor.model.origin import FieldPath
 from assessor.model.rke import RkeConfig
-from assessor.versions.hoppath import HopPath
 
 
 @dataclass(slots=True)
 class RkeContext:
+    """One cluster.yml; subject is the object its findings name (the cluster)."""
+
     config: RkeConfig | None
     target: Minor | None
     inventory: Inventory | None
-    hop_path: HopPath | None
-    target_name: ClassVar[str] = "rke"
+    subject: K8sObject
+    scope: ClassVar[str] = "rke"
+    owner: ClassVar[None] = None
 
 
 _SEG = re.compile(r"([^.\[\]]+)|\[\*\]")
@@ -55,20 +59,23 @@ class RkeFieldTemplate(Template):
     """A cluster.yml field (dotted path, [*] for every item) that is present, equals, matches, or has keys."""
 
     name = "rke-field"
-    target = "rke"
+    scope = "rke"
     CONDITIONS = ("present", "equals", "not_in", "pattern", "keys_in", "items_pattern")
+    params = (
+        Param("path", STR, "dotted path in cluster.yml; `[*]` for every list item or map value", required=True),
+        Param("present", BOOL, "true: the value is set and not blank; false: it is blank"),
+        Param("equals", SCALAR, "the value equals this"),
+        Param("not_in", SCALAR_LIST, "the value (or each list item) is not one of these"),
+        Param("pattern", REGEX, "the scalar value matches this regex"),
+        Param("keys_in", STR_LIST, "keys of the mapping value among these (leading dashes ignored)"),
+        Param("items_pattern", REGEX, "string items of the list value that match this regex"),
+        Param("secret", BOOL, "never show the value, only its length"),
+    )
+    facts = MappingProxyType({"value": "the raw value at the path"})
 
-    def check_params(self, rule: Rule) -> None:
-        if not rule.params.get("path"):
-            raise RuleError(f"{rule.source_file}: {rule.id}: rke-field needs path")
-        if not any(k in rule.params for k in self.CONDITIONS):
-            raise RuleError(f"{rule.source_file}: {rule.id}: rke-field needs one of {', '.join(self.CONDITIONS)}")
-        for key in ("pattern", "items_pattern"):
-            if key in rule.params:
-                try:
-                    re.compile(str(rule.params[key]))
-                except re.error as exc:
-                    raise RuleError(f"{rule.source_file}: {rule.id}: {key}: {exc}") from None
+    def validate(self, params: dict[str, Any]) -> None:
+        if not any(k in params for k in self.CONDITIONS):
+            raise SchemaError(f"needs one of {', '.join(self.CONDITIONS)}")
 
     def hits(self, ctx: RkeContext, compiled: dict[str, Any]) -> Iterator[Hit]:
         if ctx.config is None:
@@ -93,7 +100,7 @@ class RkeFieldTemplate(Template):
             for i, item in enumerate(items):
                 if item not in p["not_in"]:
                     yield str(item), ((i,) if isinstance(value, list) else ())
-        elif "pattern" in p and isinstance(value, str | int | float) and re.search(str(p["pattern"]), str(value)):
+        elif "pattern" in p and isinstance(value, str | int | float) and p["pattern"].search(str(value)):
             yield str(value), ()
         elif "keys_in" in p and isinstance(value, dict):
             wanted = {str(k).lstrip("-") for k in p["keys_in"]}
@@ -102,7 +109,7 @@ class RkeFieldTemplate(Template):
                     yield f"{str(key).lstrip('-')}: {item}", (str(key),)
         elif "items_pattern" in p and isinstance(value, list):
             for i, item in enumerate(value):
-                if isinstance(item, str) and re.search(str(p["items_pattern"]), item):
+                if isinstance(item, str) and p["items_pattern"].search(item):
                     yield item, (i,)
 
 
@@ -123,7 +130,15 @@ class RkeUpgradeBatchTemplate(Template):
     """How many workers RKE upgrades at once: a percentage rounds down, never below 1 (RKE's own rule)."""
 
     name = "rke-upgrade-batch"
-    target = "rke"
+    scope = "rke"
+    facts = MappingProxyType(
+        {
+            "batch": "workers upgraded at once",
+            "workers": "worker nodes in cluster.yml",
+            "share": "batch / workers",
+            "halfOrMore": "the batch is half the workers or more (and there are several)",
+        }
+    )
 
     def hits(self, ctx: RkeContext, compiled: dict[str, Any]) -> Iterator[Hit]:
         if ctx.config is None:
@@ -160,7 +175,13 @@ class RkeUpgradeDrainTemplate(Template):
     """upgrade_strategy.drain is not on: pods stay on a node while RKE restarts its containers."""
 
     name = "rke-upgrade-drain"
-    target = "rke"
+    scope = "rke"
+    facts = MappingProxyType(
+        {
+            "servingDaemonSets": "how many DaemonSets take traffic",
+            "known": "cluster objects were scanned, so servingDaemonSets is known",
+        }
+    )
 
     def hits(self, ctx: RkeContext, compiled: dict[str, Any]) -> Iterator[Hit]:
         if ctx.config is None or ctx.config.get("upgrade_strategy", "drain") is True:
@@ -209,7 +230,8 @@ class RkeAlwaysTemplate(Template):
     """Fires once for every cluster.yml (facts that hold for every RKE1 cluster, such as its end of life)."""
 
     name = "rke-always"
-    target = "rke"
+    scope = "rke"
+    params = (Param("value", STR, "the value the finding shows"),)
 
     def hits(self, ctx: RkeContext, compiled: dict[str, Any]) -> Iterator[Hit]:
         if ctx.config is not None:
@@ -220,36 +242,13 @@ class RkeMissingTemplate(Template):
     """A cluster.yml key that is absent or empty."""
 
     name = "rke-missing"
-    target = "rke"
+    scope = "rke"
 
-    def check_params(self, rule: Rule) -> None:
-        if not rule.params.get("path"):
-            raise RuleError(f"{rule.source_file}: {rule.id}: rke-missing needs path")
+    params = (Param("path", STR, "dotted path in cluster.yml", required=True),)
 
     def hits(self, ctx: RkeContext, compiled: dict[str, Any]) -> Iterator[Hit]:
         if ctx.config is not None and ctx.config.get(*split_path(str(compiled["path"]))) in (None, ""):
             yield Hit((), f"{compiled['path']} is not set")
-
-
-class HopBlockerTemplate(Template):
-    """Blockers and warnings of one kind from the hop path."""
-
-    name = "hop-blocker"
-    target = "hop-path"
-
-    def check_params(self, rule: Rule) -> None:
-        if not rule.params.get("kind"):
-            raise RuleError(f"{rule.source_file}: {rule.id}: hop-blocker needs kind")
-
-    def hits(self, ctx: RkeContext, compiled: dict[str, Any]) -> Iterator[Hit]:
-        if ctx.hop_path is None:
-            return
-        for hop in [None, *ctx.hop_path.hops]:
-            blockers = ctx.hop_path.findings if hop is None else hop.blockers
-            for b in blockers:
-                if b.kind == compiled["kind"]:
-                    hop_name = f"hop v{hop.from_minor} → v{hop.to_minor}: " if hop is not None else ""
-                    yield Hit(b.field, hop_name + b.text, None, {"level": b.level, "subject": b.subject})
 
 
 RKE_TEMPLATES: tuple[Template, ...] = (
@@ -258,5 +257,4 @@ RKE_TEMPLATES: tuple[Template, ...] = (
     RkeUpgradeDrainTemplate(),
     RkeAlwaysTemplate(),
     RkeMissingTemplate(),
-    HopBlockerTemplate(),
 )

@@ -1,0 +1,1 @@
+"""Docker-dependency checks: templates, contexts and conditions over workloads, ConfigMaps, Nodes and objects."""

@@ -1,0 +1,1 @@
+"""RKE1 cluster.yml checks: templates, the cluster.yml context and its condition keys."""
