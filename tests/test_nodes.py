@@ -299,3 +299,33 @@ def test_inline_key_never_on_the_command_line() -> None:
     target = SshTarget("n", SshEndpoint("h", key="-----BEGIN OPENSSH PRIVATE KEY-----\ncanary\n"))
     cmd = ssh_command(target, {target.endpoint.key: "/tmp/k0"}, 5, None)
     assert "/tmp/k0" in cmd and not any("canary" in part for part in cmd)
+
+
+def test_daemonset_is_read_only_and_runs_the_collector() -> None:
+    import yaml
+
+    docs = list(yaml.safe_load_all((Path(__file__).parent.parent / "deploy" / "node-collector.yaml").read_text()))
+    [ds] = [d for d in docs if d["kind"] == "DaemonSet"]
+    spec = ds["spec"]["template"]["spec"]
+    assert spec["automountServiceAccountToken"] is False
+    [container] = spec["containers"]
+    assert all(m["readOnly"] for m in container["volumeMounts"])
+    assert "python3 -m assessor.nodes.remote --root /host" in container["args"][0]
+    [policy] = [d for d in docs if d["kind"] == "NetworkPolicy"]
+    assert "egress" not in policy["spec"] and "Egress" in policy["spec"]["policyTypes"]
+
+
+def test_remote_entry_point_prints_one_document(root: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "assessor.nodes.remote", "--root", str(root), "--docker-host", f"unix://{tmp_path}/x"],
+        capture_output=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = NodeReport.from_dict(json.loads(proc.stdout))
+    assert report.hostname == "node-a" and report.daemon_config is not None
