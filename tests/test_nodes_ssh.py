@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from assessor.nodes.ssh import GARBAGE, OK, UNREACHABLE, NodeOutcome, SshEndpoint, SshTarget, collect_many
+from assessor.nodes.facts import NodeReport
+from assessor.nodes.ssh import (
+    GARBAGE,
+    OK,
+    TIMEOUT,
+    UNREACHABLE,
+    NodeOutcome,
+    SshEndpoint,
+    SshTarget,
+    collect_many,
+    collector_script,
+)
 from tests.dockerd import ENV_CANARY, PlantedDockerd
 from tests.node_root import SECRETS, make_root
 from tests.sshd import SshdFarm, free_port
@@ -72,3 +87,45 @@ def test_garbage_from_the_node(sshd_farm: SshdFarm, tmp_path: Path, monkeypatch:
     target = SshTarget("n", SshEndpoint("127.0.0.1", sshd_farm.ports[1], sshd_farm.user, str(sshd_farm.user_key)))
     [outcome] = collect_many([target], timeout=30, ssh_config=str(sshd_farm.ssh_config))
     assert outcome.status == GARBAGE and "source.type" in outcome.reason
+
+
+def test_a_hung_node_times_out_without_holding_the_others(
+    sshd_farm: SshdFarm, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import assessor.nodes.ssh as ssh_module
+
+    real = ssh_module.collector_script
+
+    def script(docker_host: str, root: str, call_timeout: float) -> str:
+        # The "hung" node is the one whose root says so: it sleeps instead of collecting.
+        return "import time\ntime.sleep(20)\n" if root == "/hang" else real(docker_host, root, call_timeout)
+
+    monkeypatch.setattr(ssh_module, "collector_script", script)
+    key = str(sshd_farm.user_key)
+    hung = SshTarget("hung", SshEndpoint("127.0.0.1", sshd_farm.ports[0], sshd_farm.user, key), root="/hang")
+    fine = SshTarget("fine", SshEndpoint("127.0.0.1", sshd_farm.ports[1], sshd_farm.user, key), root=str(tmp_path))
+    start = time.monotonic()
+    outcomes = collect_many([hung, fine], parallel=2, timeout=6, ssh_config=str(sshd_farm.ssh_config))
+    assert time.monotonic() - start < 20
+    assert [o.status for o in outcomes] == [TIMEOUT, OK]
+    assert outcomes[1].seconds < outcomes[0].seconds
+
+
+def test_the_shipped_collector_needs_only_the_standard_library(tmp_path: Path) -> None:
+    """What ssh.py sends runs under `python3 -I -S`: no site-packages, no installed assessor, no yaml."""
+    script = collector_script(f"unix://{tmp_path}/none.sock", str(make_root(tmp_path)), 1.0)
+    proc = subprocess.run(
+        [sys.executable, "-I", "-S", "-"], input=script.encode(), capture_output=True, timeout=60, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = NodeReport.from_dict(json.loads(proc.stdout))
+    assert report.hostname == "node-a" and "none.sock" in report.engine_error
+    for name in ("facts", "dockerapi", "hostfiles", "collect", "remote"):
+        source = (Path(ssh_module_dir()) / f"{name}.py").read_text()
+        ast.parse(source, feature_version=(3, 8))  # the oldest python3 the docs promise on a node
+
+
+def ssh_module_dir() -> str:
+    import assessor.nodes
+
+    return str(Path(assessor.nodes.__file__).parent)

@@ -12,9 +12,11 @@ hangs is killed at its deadline and costs only its own slot.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
+import signal
 import subprocess
 import tempfile
 import time
@@ -160,6 +162,16 @@ def ssh_command(
     return cmd
 
 
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        proc.kill()
+    # A grandchild may still hold a pipe after SIGKILL was sent: don't wait for it.
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.communicate(timeout=5)
+
+
 def _last_line(data: bytes) -> str:
     lines = [ln.strip() for ln in data.decode("utf-8", "replace").splitlines() if ln.strip()]
     return lines[-1][:300] if lines else ""
@@ -182,21 +194,27 @@ def collect_one(
     script = collector_script(target.docker_host, target.root, call_timeout).encode()
     cmd = ssh_command(target, key_files or {}, min(timeout, 30.0), ssh_config)
     try:
-        proc = subprocess.run(cmd, input=script, capture_output=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        return done(TIMEOUT, f"no result within {timeout:g}s")
+        # Its own process group: at the deadline the ssh client and its ProxyCommand go together.
+        proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+        )
     except OSError as exc:
         return done(FAILED, f"cannot run ssh: {exc.strerror or exc}")
+    try:
+        stdout, stderr = proc.communicate(script, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        return done(TIMEOUT, f"no result within {timeout:g}s")
     if proc.returncode == 255:
-        return done(UNREACHABLE, _last_line(proc.stderr) or "ssh exited 255")
+        return done(UNREACHABLE, _last_line(stderr) or "ssh exited 255")
     if proc.returncode == 127:
-        return done(FAILED, "python3 not found on the node: " + _last_line(proc.stderr))
+        return done(FAILED, "python3 not found on the node: " + _last_line(stderr))
     if proc.returncode != 0:
-        return done(FAILED, f"collector exited {proc.returncode}: {_last_line(proc.stderr)}")
-    if len(proc.stdout) > MAX_OUTPUT_BYTES:
+        return done(FAILED, f"collector exited {proc.returncode}: {_last_line(stderr)}")
+    if len(stdout) > MAX_OUTPUT_BYTES:
         return done(GARBAGE, f"output larger than {MAX_OUTPUT_BYTES} bytes")
     try:
-        report = NodeReport.from_dict(json.loads(proc.stdout))
+        report = NodeReport.from_dict(json.loads(stdout))
     except (ValueError, UnicodeDecodeError) as exc:
         # NodeFileError is a ValueError: it names the field
         kind = "field" if isinstance(exc, NodeFileError) else "not JSON"
