@@ -1,0 +1,1 @@
+"""RKE1 cluster.yml checks and the RKE upgrade-strategy model."""
