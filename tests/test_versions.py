@@ -225,7 +225,7 @@ def _named_releases(hop: object) -> list[str]:
     for r in hop.rke:  # type: ignore[attr-defined]
         names += STABLE[STABLE.index(r["first"]) : STABLE.index(r["last"]) + 1]
     for change in hop.required_changes:  # type: ignore[attr-defined]
-        for marker in ("upgrade the rke binary to ", "run this hop with RKE "):
+        for marker in ("the rke binary to ", "run this hop with RKE "):
             if marker in change:
                 names.append(change.split(marker, 1)[1].split()[0])
     return names
@@ -243,6 +243,7 @@ def test_every_hop_of_every_path_names_releases_that_accept_its_version(start: i
             state = CurrentState(KubeVersion.parse(f"v1.{start}.0-rancher1-1"), "cluster.yml", rke, "rke1")
             plan = build_hop_path(matrix, state, Minor(1, target))
             hops = [h for h in plan.hops if h.platform == "rke1"]
+            in_use = rke
             assert [h.to_minor.minor for h in hops] == list(range(start + 1, target + 1))
             for hop in hops:
                 where = f"v1.{start} → v1.{target}, rke {rke}, hop to v{hop.to_minor}"
@@ -250,9 +251,12 @@ def test_every_hop_of_every_path_names_releases_that_accept_its_version(start: i
                 assert hop.rke[0]["kubernetes"] == hop.kubernetes, where
                 for name in _named_releases(hop):
                     assert hop.kubernetes in ACCEPTED[name], f"{where}: {name} does not accept {hop.kubernetes}"
-                binary_change = any("rke binary" in c or "run this hop with" in c for c in hop.required_changes)
-                if rke is not None and not binary_change:
-                    assert hop.kubernetes in ACCEPTED[rke], f"{where}: {rke} itself must accept {hop.kubernetes}"
+                changes = [c for c in hop.required_changes if "rke binary to" in c or "run this hop with" in c]
+                if changes:
+                    # From here on the plan assumes the release this hop names.
+                    in_use = _named_releases(hop)[-1]
+                elif in_use is not None:
+                    assert hop.kubernetes in ACCEPTED[in_use], f"{where}: {in_use} itself must accept it"
 
 
 @pytest.mark.parametrize(
@@ -279,7 +283,18 @@ def test_an_old_rke_binary_is_told_the_first_release_that_accepts_the_hop() -> N
     state = CurrentState(KubeVersion.parse("v1.21.14-rancher1-1"), "cluster.yml", "v1.3.2", "rke1")
     [hop] = [h for h in build_hop_path(load_matrix(), state, Minor(1, 22)).hops if h.platform == "rke1"]
     assert hop.kubernetes == "v1.22.17-rancher1-2"
-    assert "RKE v1.3.2 accepts no v1.22 version: upgrade the rke binary to v1.3.19 or later" in hop.required_changes[1]
+    assert hop.required_changes[1].startswith(
+        "RKE v1.3.2 accepts no v1.22 version: upgrade the rke binary to v1.3.19 ("
+    )
+
+
+def test_the_plan_keeps_the_rke_binary_a_hop_named() -> None:
+    """After the binary change at v1.22 the next hops run with v1.3.19, which accepts v1.23 and v1.24 versions."""
+    state = CurrentState(KubeVersion.parse("v1.21.14-rancher1-1"), "cluster.yml", "v1.3.2", "rke1")
+    hops = [h for h in build_hop_path(load_matrix(), state, Minor(1, 24)).hops if h.platform == "rke1"]
+    assert [h.kubernetes for h in hops] == ["v1.22.17-rancher1-2", "v1.23.16-rancher2-1", "v1.24.10-rancher4-1"]
+    assert all(h.kubernetes in ACCEPTED["v1.3.19"] for h in hops)
+    assert not any("rke binary" in c for h in hops[1:] for c in h.required_changes)
 
 
 def test_docker_24_is_first_accepted_by_rke_1_4_10() -> None:

@@ -153,12 +153,14 @@ def build_hop_path(
             f"RKE1 data ends at v{newest_rke1} (RKE v1.6.3): later RKE1 releases are not in the bundled data"
         )
     minor = start
+    # The rke binary each hop runs with: the one in use, until a hop names another.
+    rke = current.rke
     while minor < target:
         nxt = minor.next()
         platform = "rke1" if nxt <= rke1_until and current.distribution != "rke2" else "rke2"
         hop = Hop(minor, nxt, platform)
         if platform == "rke1":
-            _rke1_hop(matrix, current, hop)
+            rke = _rke1_hop(matrix, current, hop, rke)
         else:
             _rke2_hop(matrix, hop)
         _common_checks(matrix, current, hop, plan)
@@ -184,12 +186,16 @@ def _ranges_text(ranges: list[dict[str, str]]) -> str:
     return ", ".join(r["first"] if r["first"] == r["last"] else f"{r['first']}–{r['last']}" for r in ranges)
 
 
-def _rke1_hop(matrix: Matrix, current: CurrentState, hop: Hop) -> None:
+def _rke1_hop(matrix: Matrix, current: CurrentState, hop: Hop, rke: str | None) -> str | None:
+    """Fill in an RKE1 hop run with the rke binary rke (None: not known); returns the binary the next hop has."""
     carrying = matrix.releases_carrying(hop.to_minor)
     if not carrying:
         hop.blockers.append(Blocker("rke-release", f"no RKE1 release in the bundled data carries v{hop.to_minor}"))
-        return
-    mine = matrix.release(current.rke) if current.rke else None
+        return rke
+    try:
+        mine = matrix.release(rke) if rke else None
+    except ValueError:
+        mine = None
     if mine is not None and mine.accepted_in(hop.to_minor):
         # The rke binary in use can run this hop: it sets the newest version of the minor that binary accepts.
         hop.kubernetes = mine.accepted_in(hop.to_minor)[0]
@@ -201,11 +207,15 @@ def _rke1_hop(matrix: Matrix, current: CurrentState, hop: Hop) -> None:
     else:
         # Otherwise the newest patch the newest release lists, and the releases that accept exactly that.
         hop.kubernetes = carrying[-1].kubernetes[hop.to_minor].text
-    accepting = matrix.releases_accepting(hop.kubernetes)
     hop.rke = _release_ranges(matrix.stable_releases(), hop.kubernetes)
-    if current.rke and (mine is None or not mine.accepted_in(hop.to_minor)):
-        _rke_binary_change(current.rke, mine, hop, accepting)
+    if rke and (mine is None or not mine.accepted_in(hop.to_minor)):
+        rke = _rke_binary_change(rke, mine, hop, matrix.releases_accepting(hop.kubernetes))
     hop.required_changes.insert(0, f"kubernetes_version: {hop.kubernetes}")
+    _rke1_checks(matrix, current, hop)
+    return rke
+
+
+def _rke1_checks(matrix: Matrix, current: CurrentState, hop: Hop) -> None:
     cfg = current.config
     cri = matrix.cri_dockerd
     if hop.to_minor == Minor.parse(str(cri["default_on_from_kubernetes"])):
@@ -256,24 +266,27 @@ def _rke1_hop(matrix: Matrix, current: CurrentState, hop: Hop) -> None:
         _config_gates(matrix, cfg, hop)
 
 
-def _rke_binary_change(rke: str, mine: RkeRelease | None, hop: Hop, accepting: list[RkeRelease]) -> None:
-    """The rke binary in use cannot set this hop's version: name the releases that can."""
+def _rke_binary_change(rke: str, mine: RkeRelease | None, hop: Hop, accepting: list[RkeRelease]) -> str:
+    """The rke binary in use cannot set this hop's version: name the release to run it with, and return it."""
     try:
         key = rke_version_key(rke)
     except ValueError:
-        return
-    where = f"releases accepting {hop.kubernetes}: {_ranges_text(hop.rke)}"
-    if mine is not None and not mine.decoded:
+        return rke
+    if mine is None:
+        known = f"RKE {rke} is not in the bundled release data"
+    elif not mine.decoded:
         known = (
             f"RKE {rke} is not known to accept any v{hop.to_minor} version (the bundled data has only its current ones)"
         )
     else:
         known = f"RKE {rke} accepts no v{hop.to_minor} version"
-    if key > rke_version_key(accepting[-1].version):
-        hop.required_changes.append(f"{known}: run this hop with RKE {accepting[-1].version} ({where})")
-    else:
-        first = next(r for r in accepting if rke_version_key(r.version) > key)
-        hop.required_changes.append(f"{known}: upgrade the rke binary to {first.version} or later ({where})")
+    others = f"or another release accepting {hop.kubernetes}: {_ranges_text(hop.rke)}"
+    newer = [r for r in accepting if rke_version_key(r.version) > key]
+    # The nearest release that accepts the version: the oldest newer one, else the newest older one.
+    chosen = newer[0] if newer else accepting[-1]
+    verb = "upgrade the rke binary to" if newer else "run this hop with RKE"
+    hop.required_changes.append(f"{known}: {verb} {chosen.version} ({others})")
+    return chosen.version
 
 
 def _config_gates(matrix: Matrix, cfg: Any, hop: Hop) -> None:
