@@ -14,7 +14,8 @@ from assessor.engine.rke_templates import RkeContext, RkeUpgradeBatchTemplate
 from assessor.migration.strategy import strategy_from
 from assessor.model.origin import Origin
 from assessor.model.rke import RkeConfig
-from assessor.rke.strategy import max_unavailable, upgrade_strategy
+from assessor.rke.strategy import DEFAULTS, DrainInput, max_unavailable, upgrade_strategy
+from assessor.versions.matrix import load_matrix
 
 REFUSED = None
 
@@ -135,3 +136,20 @@ def test_assess_rke_reports_the_refused_value_as_high(tmp_path: Path) -> None:
         ("high", "upgrade_strategy.max_unavailable_worker")
     ]
     assert "value must be > 0" in findings[0]["message"]
+
+
+def test_the_model_defaults_match_the_version_data() -> None:
+    """rules/versions/rke-policy.yaml keeps RKE's defaults too; the two must not drift apart."""
+    data = load_matrix().upgrade_strategy_defaults
+    d = DrainInput()
+    assert (data["max_unavailable_worker"], data["max_unavailable_controlplane"]) == (
+        DEFAULTS["worker"],
+        DEFAULTS["controlplane"],
+    )
+    assert data["node_drain_input"] == {
+        "force": d.force,
+        "ignore_daemonsets": d.ignore_daemonsets,
+        "delete_local_data": d.delete_local_data,
+        "grace_period": d.grace_period,
+        "timeout": d.timeout,
+    }
