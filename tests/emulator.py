@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import json
 import queue
+import sys
 import threading
 import time
 from collections import defaultdict
@@ -139,7 +140,7 @@ class KubeEmulator:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self.url
@@ -359,6 +360,13 @@ class KubeEmulator:
 
     def list_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path != "/version"]
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # a client that closes its watch early resets the kept-alive connection: normal, not worth a traceback
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _sort_key(obj: dict[str, Any]) -> tuple[str, str]:

@@ -329,10 +329,9 @@ class WatchStream:
                     raise _status_error(status, str(obj.get("reason") or "watch error"), obj, {})
                 yield WatchEvent(kind, obj)
         except (urllib3.exceptions.HTTPError, OSError, ValueError, AttributeError) as exc:
-            if self._closed:  # closing from another thread breaks the read; that is the point
+            # closing from another thread breaks the read (urllib3 may say so with any of these): that is the point
+            if self._closed:
                 return
-            if isinstance(exc, (ValueError, AttributeError)):
-                raise
             raise Unreachable(f"watch of {self._path} broke: {_short(exc)}") from exc
         finally:
             self.close()
