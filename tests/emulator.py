@@ -70,6 +70,12 @@ class Faults:
     expire_continue: int = 0  # answer 410 to this many requests that carry a continue token
     offer_inconsistent_token: bool = True
     expire_watch: int = 0  # answer this many watches with an ERROR 410 event (resourceVersion too old)
+    # A hostile or broken server (issue 12): a path answered 200 with these exact bytes (HTML, binary,
+    # a JSON list, items that are not objects …), every page of a path offering the same continue
+    # token, and a path that answers only after this many seconds (or when the emulator stops).
+    bodies: dict[str, bytes] = field(default_factory=dict)
+    repeat_continue: set[str] = field(default_factory=set)
+    delay: dict[str, float] = field(default_factory=dict)
 
 
 class KubeEmulator:
@@ -95,6 +101,7 @@ class KubeEmulator:
             self.add(obj)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()  # releases delayed answers, so stop() never waits for them
 
     @classmethod
     def from_file(cls, path: Path, **kw: Any) -> KubeEmulator:
@@ -152,6 +159,7 @@ class KubeEmulator:
         return f"http://127.0.0.1:{port}"
 
     def stop(self) -> None:
+        self._stopping.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -267,6 +275,12 @@ class KubeEmulator:
             if queued:
                 code = queued.pop(0)
                 return _status(code, "InternalError" if code >= 500 else "TooManyRequests", f"injected {code}")
+            delay = self.faults.delay.get(url.path)
+            raw = self.faults.bodies.get(url.path)
+        if delay:
+            self._stopping.wait(delay)
+        if raw is not None:
+            return 200, RawJson(raw)
         parsed = _parse_path(url.path)
         if parsed is None:
             return _status(404, "NotFound", f"the server could not find the requested resource ({url.path})")
@@ -300,6 +314,9 @@ class KubeEmulator:
             items = cached
         limit = int(query.get("limit", ["0"])[0] or 0)
         offset = 0
+        if url.path in self.faults.repeat_continue:
+            stuck = {"resourceVersion": str(self.revision), "continue": "c3R1Y2s"}  # the same, page after page
+            return 200, {"kind": "List", "apiVersion": group_version, "metadata": stuck, "items": items[:limit]}
         if "continue" in query:
             with self._lock:
                 if self.faults.expire_continue > 0:

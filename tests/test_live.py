@@ -137,20 +137,22 @@ def test_every_call_has_a_timeout(seed_emulator: KubeEmulator, tmp_path: Path) -
 
     cluster.api.client.call_api = spy
     collect(cluster)
-    assert seen and set(seen) == {7.5}
+    assert seen and set(seen) == {(7.5, 7.5)}  # (connect, each read); the deadline bounds them together
+    assert cluster.api.enforces_deadlines
 
 
-def test_unreachable_server_is_one_line_error(tmp_path: Path) -> None:
+def test_unreachable_server_stops_the_scan_with_one_line(tmp_path: Path) -> None:
     emulator = KubeEmulator([])
-    emulator.start()
+    url = emulator.start()
     kubeconfig = emulator.write_kubeconfig(tmp_path / "kc")
     emulator.stop()  # nothing listens there any more
-    cluster = LiveCluster(
-        LiveOptions(kubeconfig=str(kubeconfig), request_timeout=2, max_attempts=2), sleep=lambda _s: None
-    )
-    result = collect(cluster)
-    assert {c.status for c in result.coverage} == {"error"}
-    assert all("cannot reach the API server" in (c.message or "") for c in result.coverage)
+    cluster = LiveCluster(LiveOptions(kubeconfig=str(kubeconfig), request_timeout=2), sleep=lambda _s: None)
+    with pytest.raises(LiveError) as caught:
+        collect(cluster)
+    message = str(caught.value)
+    assert "\n" not in message and url in message and "connection refused" in message
+    assert "--snapshot" in message
+    assert cluster.requests == 2  # /version, tried twice; no resource was tried after it
 
 
 def test_missing_kubeconfig_is_a_live_error(tmp_path: Path) -> None:

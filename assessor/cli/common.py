@@ -100,6 +100,7 @@ def cluster_source(access: ClusterAccess) -> SourceResult:
         namespaces=access.namespaces,
         request_timeout=duration(access.request_timeout, "--request-timeout") or 0,
         page_size=access.chunk_size,
+        scan_timeout=duration(access.scan_timeout, "--timeout"),
     )
     try:
         live = LiveCluster(options)

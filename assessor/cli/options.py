@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import math
 import re
 import typing
 from collections.abc import Callable
@@ -26,31 +27,35 @@ from assessor.render.registry import Kind, UnknownFormat, choose_format, formats
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def parse_duration(text: str) -> float:
-    """kubectl's --request-timeout style: 30, 30s, 1m, 1m30s, 500ms."""
+MAX_DURATION = 86400.0  # a day: longer is a typo (or an attempt to overflow a timer), not a plan
+
+
+def parse_duration(text: str, allow_zero: bool = False) -> float:
+    """kubectl's --request-timeout style: 30, 30s, 1m, 1m30s, 500ms; more than 0 (or 0 if allowed), at most a day."""
     if re.fullmatch(r"\d+(\.\d+)?", text):
-        return float(text)
-    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h)", text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        raise typer.BadParameter(f"{text!r} is not a duration like 30s, 1m or 1m30s")
-    scale = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
-    return sum(float(n) * scale[u] for n, u in parts)
+        seconds = float(text)
+    else:
+        parts = re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h)", text)
+        if not parts or "".join(n + u for n, u in parts) != text:
+            raise typer.BadParameter(f"{text[:40]!r} is not a duration like 30s, 1m or 1m30s")
+        scale = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
+        seconds = sum(float(n) * scale[u] for n, u in parts)
+    # a long enough run of digits parses to inf: not finite, so over the limit as well
+    if not math.isfinite(seconds) or seconds > MAX_DURATION:
+        raise typer.BadParameter(f"{text[:40]!r} is longer than a day (24h), the longest duration accepted")
+    if seconds == 0 and not allow_zero:
+        raise typer.BadParameter(f"{text!r} is no time at all; give a duration above zero, e.g. 30s")
+    return seconds
 
 
-def duration(value: str | None, flag: str) -> float | None:
+def duration(value: str | None, flag: str, allow_zero: bool = False) -> float | None:
     """A DURATION option's seconds; a malformed one is a usage error naming the flag."""
     if value is None:
         return None
     try:
-        return parse_duration(value)
+        return parse_duration(value, allow_zero)
     except typer.BadParameter as exc:
         raise typer.BadParameter(str(exc), param_hint=flag) from None
-
-
-def _check_duration(value: str | None) -> str | None:
-    if value is not None:
-        parse_duration(value)
-    return value
 
 
 def _check_fail_on(value: str) -> str:
@@ -62,9 +67,16 @@ def _check_fail_on(value: str) -> str:
     return value
 
 
-def Duration(flag: str, help: str) -> Any:
-    """A typer option that takes a DURATION (30s, 1m, 500ms) and rejects anything else with exit 2."""
-    return typer.Option(flag, metavar="DURATION", callback=_check_duration, help=help)
+def Duration(flag: str, help: str, allow_zero: bool = False) -> Any:
+    """A typer option that takes a DURATION (30s, 1m, 500ms) and rejects anything else with exit 2:
+    malformed, zero (unless `allow_zero`), or longer than a day."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None:
+            parse_duration(value, allow_zero)
+        return value
+
+    return typer.Option(flag, metavar="DURATION", callback=check, help=help)
 
 
 RkeVersionOpt = Annotated[
@@ -90,9 +102,10 @@ class KubeAccess:
     context: Annotated[str | None, typer.Option("--context", metavar="NAME", help="The kubeconfig context to use.")] = (
         None
     )
-    request_timeout: Annotated[str, Duration("--request-timeout", "Timeout for each API request, e.g. 30s or 1m.")] = (
-        "30s"
-    )
+    request_timeout: Annotated[
+        str,
+        Duration("--request-timeout", "Time for each API request, whole (connect, headers, body), e.g. 30s or 1m."),
+    ] = "30s"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -113,6 +126,14 @@ class ClusterAccess(KubeAccess):
         Path | None,
         typer.Option(
             "--snapshot", metavar="PATH", help="Read a `kubectl get … -A -o yaml|json` dump instead of a live cluster."
+        ),
+    ] = None
+    scan_timeout: Annotated[
+        str | None,
+        Duration(
+            "--timeout",
+            "Time for reading the whole cluster; what is not read by then is reported as not read "
+            "(default: 20 × --request-timeout, at least 5m).",
         ),
     ] = None
 

@@ -31,8 +31,8 @@ def switch(
         ),
     ] = 5.0,
     run_for: Annotated[str, Duration("--duration", "Length of a run without a command, e.g. 10m.")] = "10m",
-    warmup: Annotated[str, Duration("--warmup", "Load before the command starts.")] = "30s",
-    cooldown: Annotated[str, Duration("--cooldown", "Load after the command ends.")] = "30s",
+    warmup: Annotated[str, Duration("--warmup", "Load before the command starts.", allow_zero=True)] = "30s",
+    cooldown: Annotated[str, Duration("--cooldown", "Load after the command ends.", allow_zero=True)] = "30s",
     samplers: Annotated[
         str, typer.Option("--samplers", metavar="SAMPLERS", help="new, keepalive, or both (new,keepalive).")
     ] = "new,keepalive",
@@ -56,11 +56,14 @@ def switch(
         typer.Option("--max-error-ratio", metavar="RATIO", help="Fail above this share of failed requests."),
     ] = None,
     max_disrupted: Annotated[
-        str | None, Duration("--max-disrupted-seconds", "Fail above this much time in intervals.")
+        str | None, Duration("--max-disrupted-seconds", "Fail above this much time in intervals.", allow_zero=True)
     ] = None,
-    max_interval: Annotated[str | None, Duration("--max-interval", "Fail when one interval is longer.")] = None,
+    max_interval: Annotated[
+        str | None, Duration("--max-interval", "Fail when one interval is longer.", allow_zero=True)
+    ] = None,
     max_p99: Annotated[
-        str | None, Duration("--max-p99", "Fail when latency p99 of good requests is higher, e.g. 500ms.")
+        str | None,
+        Duration("--max-p99", "Fail when latency p99 of good requests is higher, e.g. 500ms.", allow_zero=True),
     ] = None,
     junit: Annotated[
         Path | None, typer.Option("--junit", metavar="PATH", help="Also write a JUnit XML report here.")
@@ -83,12 +86,12 @@ def switch(
             Target.parse(u)
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--url") from None
-    p99 = duration(max_p99, "--max-p99")
+    p99 = duration(max_p99, "--max-p99", allow_zero=True)
     thresholds = Thresholds(
         max_errors=max_errors,
         max_error_ratio=max_error_ratio,
-        max_disrupted_seconds=duration(max_disrupted, "--max-disrupted-seconds"),
-        max_interval=duration(max_interval, "--max-interval"),
+        max_disrupted_seconds=duration(max_disrupted, "--max-disrupted-seconds", allow_zero=True),
+        max_interval=duration(max_interval, "--max-interval", allow_zero=True),
         max_p99_ms=p99 * 1000 if p99 is not None else None,
     )
     folder = out_dir or Path(f"assess-switch-{dt.datetime.now():%Y%m%d-%H%M%S}")
@@ -97,8 +100,8 @@ def switch(
         rate=rate,
         out_dir=folder,
         duration=duration(run_for, "--duration") or 0,
-        warmup=duration(warmup, "--warmup") or 0,
-        cooldown=duration(cooldown, "--cooldown") or 0,
+        warmup=duration(warmup, "--warmup", allow_zero=True) or 0,
+        cooldown=duration(cooldown, "--cooldown", allow_zero=True) or 0,
         samplers=chosen,
         timeout=duration(timeout, "--timeout") or 0,
         max_in_flight=max_in_flight,

@@ -2,8 +2,10 @@
 
 Read-only by construction: a fixed list of resources that never includes
 Secrets, read through the one API adapter (assessor.sources.kubeapi), which
-pages every list, times out and retries every call. A 403 turns into a
-coverage entry instead of an error.
+pages every list, times out and retries every call. A 403 or a malformed page
+turns into a coverage entry instead of an error. A server that stops answering
+(or the scan's own deadline) ends the scan at once: every later request would
+wait as long, so the rest is recorded as not read.
 """
 
 from __future__ import annotations
@@ -17,17 +19,31 @@ from assessor.model.objects import K8sObject
 from assessor.model.origin import Origin
 from assessor.sources.kubeapi import (
     ApiStatus,
+    BadResponse,
     Forbidden,
     KubeApi,
     KubeApiError,
     NotFound,
+    OutOfTime,
     Policy,
+    Unreachable,
     load_client,
 )
 from assessor.sources.result import CoverageEntry, CoverageStatus, SourceResult
 
 # The one-line error the CLI prints when the cluster cannot be configured or reached.
 LiveError = KubeApiError
+# Failures after which no further request is sent.
+_STOPPING = (Unreachable, OutOfTime)
+SNAPSHOT_HINT = "to scan without reaching the cluster, dump it with `kubectl get … -A -o yaml` and use --snapshot"
+# The whole scan's deadline when --timeout is not given: room for hundreds of requests at the
+# request timeout's pace, never less than five minutes (a big cluster takes one or two).
+SCAN_TIMEOUT_FACTOR = 20
+MIN_SCAN_TIMEOUT = 300.0
+
+
+def default_scan_timeout(request_timeout: float) -> float:
+    return max(MIN_SCAN_TIMEOUT, SCAN_TIMEOUT_FACTOR * request_timeout)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +82,14 @@ class LiveOptions:
     page_size: int = 500
     max_attempts: int = 5
     backoff_base: float = 0.5
+    scan_timeout: float | None = None  # all requests of one scan together; None: default_scan_timeout
 
     def policy(self) -> Policy:
         return Policy(self.request_timeout, self.page_size, self.max_attempts, self.backoff_base)
+
+    @property
+    def total_timeout(self) -> float:
+        return self.scan_timeout if self.scan_timeout is not None else default_scan_timeout(self.request_timeout)
 
 
 class LiveCluster:
@@ -89,14 +110,21 @@ class LiveCluster:
     def requests(self) -> int:
         return self.api.requests
 
-    def server_version(self) -> dict[str, Any] | None:
+    def server_version(self) -> str | None:
+        """The server's gitVersion; None when it will not say (a server that does not answer raises)."""
         try:
-            return self.api.get_json("/version")
-        except KubeApiError:
+            version = self.api.get_json("/version").get("gitVersion")
+        except (ApiStatus, BadResponse):
             return None
+        return version if isinstance(version, str) else None
 
 
 def collect(cluster: LiveCluster, progress: Callable[[str], None] | None = None) -> SourceResult:
+    """Every resource the scan reads, with a coverage entry each.
+
+    Raises LiveError when nothing could be read because the server is not there (or the time ran
+    out); when that happens midway, the rest is recorded as not read and the result is partial.
+    """
     opts = cluster.options
     result = SourceResult(
         kind="cluster",
@@ -107,21 +135,17 @@ def collect(cluster: LiveCluster, progress: Callable[[str], None] | None = None)
             "server": cluster.api.host,
         },
     )
-    version = cluster.server_version()
-    if version:
-        result.description["serverVersion"] = version.get("gitVersion")
-    all_namespaces: list[str] | None = None
-    for resource in RESOURCES:
-        if progress:
-            progress(f"listing {resource.name}")
-        scopes: list[str | None]
-        if not resource.namespaced:
-            scopes = [None]
-        elif opts.namespaces:
-            scopes = list(opts.namespaces)
-        else:
-            scopes = [None]
-        for scope in scopes:
+    cluster.api.limit_total(opts.total_timeout)
+    todo = [(resource, scope) for resource in RESOURCES for scope in _scopes(resource, opts.namespaces)]
+    done = 0
+    try:
+        version = cluster.server_version()
+        if version:
+            result.description["serverVersion"] = version
+        all_namespaces: list[str] | None = None
+        for resource, scope in todo:
+            if progress:
+                progress(f"listing {resource.name}")
             entry, objs = _list_resource(cluster, resource, scope)
             if entry.status == "forbidden" and scope is None and resource.namespaced:
                 # No cluster-wide right: try namespace by namespace, as a namespaced user can.
@@ -132,19 +156,37 @@ def collect(cluster: LiveCluster, progress: Callable[[str], None] | None = None)
                         sub_entry, sub_objs = _list_resource(cluster, resource, ns)
                         result.coverage.append(sub_entry)
                         result.objects.extend(sub_objs)
+                    done += 1
                     continue
             result.coverage.append(entry)
             result.objects.extend(objs)
+            done += 1
+    except _STOPPING as exc:
+        message = f"{exc}; no further request sent ({SNAPSHOT_HINT})"
+        if not result.objects:
+            raise type(exc)(message) from exc
+        result.problems.error(cluster.api.server, message)
+        for resource, scope in todo[done:]:
+            result.coverage.append(CoverageEntry(resource.name, scope, "error", 0, f"not read: {exc}"))
     result.description["requests"] = cluster.requests
     return result
+
+
+def _scopes(resource: Resource, namespaces: tuple[str, ...]) -> list[str | None]:
+    if resource.namespaced and namespaces:
+        return list(namespaces)
+    return [None]
 
 
 def _namespaces(cluster: LiveCluster) -> list[str]:
     try:
         items = cluster.api.list("/api/v1/namespaces").items
+    except _STOPPING:
+        raise
     except KubeApiError:
         return []
-    return sorted(str((i.get("metadata") or {}).get("name")) for i in items)
+    names = ((i.get("metadata") or {}).get("name") for i in items)
+    return sorted(n for n in names if isinstance(n, str) and n)
 
 
 def _list_resource(
@@ -162,7 +204,9 @@ def _list_resource(
         except ApiStatus as exc:
             status: CoverageStatus = "forbidden" if isinstance(exc, Forbidden) else "error"
             return CoverageEntry(resource.name, namespace, status, 0, exc.message), []
-        except KubeApiError as exc:
+        except _STOPPING:
+            raise
+        except KubeApiError as exc:  # a malformed page, a paging loop, an answer over the size cap
             return CoverageEntry(resource.name, namespace, "error", 0, str(exc)), []
         objs = []
         for item in listed.items:

@@ -4,6 +4,11 @@ Runs in threads, off the request loop. Each stream is a Reflector of the API ada
 it lists every page first (to know the current state and resourceVersion), then watches
 from that resourceVersion with a server-side timeout and reconnects until told to stop;
 a 410 (resourceVersion too old) lists again.
+
+A hostile or broken API server costs the watcher only: whatever it sends, an object the
+tracker cannot read is skipped with an error, a failing stream is retried with an error,
+and stop() returns within STOP_WAIT seconds even if a request is still hanging; those
+errors go into the summary (`watcherErrors`), never into the load test.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from assessor.sources.kubeapi import KubeApi, Reflector, WatchEvent
 from assessor.switch.events import Event
 
 STREAMS = {"nodes": "/api/v1/nodes", "pods": "/api/v1/pods", "events": "/api/v1/events"}
+STOP_WAIT = 5.0  # seconds stop() waits for all streams together
+MAX_ERRORS = 100  # kept in memory; the summary shows the first 20
 
 
 def _ts(text: Any) -> float | None:
@@ -133,7 +140,9 @@ class ClusterWatcher:
         self._lock = threading.Lock()
         self._reflectors: list[Reflector] = []
         self._threads: list[threading.Thread] = []
+        self._stopped = False
         self.errors: list[str] = []
+        self.errors_dropped = 0
 
     def start(self) -> None:
         for name, path in STREAMS.items():
@@ -142,19 +151,38 @@ class ClusterWatcher:
                 path,
                 on_list=functools.partial(self._sync, name),
                 on_event=functools.partial(self._on_event, name),
-                on_error=self.errors.append,
+                on_error=self._error,
                 timeout_seconds=self.server_timeout,
             )
-            thread = threading.Thread(target=reflector.run, name=f"watch-{name}", daemon=True)
+            thread = threading.Thread(target=self._run, args=(name, reflector), name=f"watch-{name}", daemon=True)
             thread.start()
             self._reflectors.append(reflector)
             self._threads.append(thread)
 
     def stop(self) -> None:
+        """Stop every stream; a thread still in a hanging request is left behind (it is a daemon) and muted."""
+        with self._lock:
+            self._stopped = True  # nothing reaches the sink from now on: its files are about to close
         for reflector in self._reflectors:
             reflector.stop()
-        for thread in self._threads:
-            thread.join(timeout=self.server_timeout + 5)
+        deadline = time.monotonic() + STOP_WAIT
+        for name, thread in zip(STREAMS, self._threads, strict=False):
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                self._error(f"{name}: still waiting for the API server when the run ended; left behind")
+
+    def _run(self, name: str, reflector: Reflector) -> None:
+        try:
+            reflector.run()
+        except Exception as exc:  # a bug here must not print a thread traceback over the run's output
+            self._error(f"{name}: the watcher stopped: {type(exc).__name__}: {exc}")
+
+    def _error(self, message: str) -> None:
+        with self._lock:
+            if len(self.errors) < MAX_ERRORS:
+                self.errors.append(message)
+            else:
+                self.errors_dropped += 1
 
     def _emit(self, events: list[Event]) -> None:
         for event in events:
@@ -168,8 +196,18 @@ class ClusterWatcher:
             self._handle(stream, "SYNC", item)
 
     def _handle(self, stream: str, kind: str, obj: dict[str, Any]) -> None:
+        try:
+            self._track(stream, kind, obj)
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError, OverflowError) as exc:
+            # the adapter checked that obj and its metadata are objects; anything deeper may be any JSON
+            name = (obj.get("metadata") or {}).get("name")
+            self._error(f"{stream}: skipped {kind} {str(name)[:100]!r}: unexpected shape ({type(exc).__name__}: {exc})")
+
+    def _track(self, stream: str, kind: str, obj: dict[str, Any]) -> None:
         now = time.time()
         with self._lock:
+            if self._stopped:
+                return
             if stream == "nodes":
                 self._emit(self.tracker.node(kind, obj, now))
             elif stream == "pods":
