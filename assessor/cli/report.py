@@ -22,6 +22,7 @@ from assessor.cli.options import (
     BaselineFiles,
     ClusterAccess,
     Command,
+    DirectOpt,
     Output,
     RkeVersionOpt,
     ScanSettings,
@@ -43,6 +44,7 @@ def report(
         typer.Option("--rke", metavar="CLUSTER_YML", help="The RKE1 cluster.yml: versions, plan, forecast."),
     ] = None,
     rke_version: RkeVersionOpt = None,
+    direct: DirectOpt = False,
     manifests_paths: Annotated[
         list[str] | None,
         typer.Option("--manifests", metavar="PATH", help="Manifest files or folders to include (repeatable)."),
@@ -66,7 +68,7 @@ def report(
         baseline_name=str(baseline.baseline),
     )
     if rke_yml is not None:
-        inputs.cluster, inputs.versions = rke_inputs(rke_yml, rke_version, access)
+        inputs.cluster, inputs.versions = rke_inputs(rke_yml, rke_version, access, direct)
         inputs.rke_label = str(rke_yml)
     elif access.given:
         inputs.cluster = cluster_source(access)

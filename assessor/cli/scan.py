@@ -13,6 +13,7 @@ from assessor.cli.options import (
     BaselineFiles,
     ClusterAccess,
     Command,
+    DirectOpt,
     Gate,
     Output,
     RkeVersionOpt,
@@ -49,9 +50,10 @@ def rke(
     out: Output,
     settings: ScanSettings,
     rke_version: RkeVersionOpt = None,
+    direct: DirectOpt = False,
 ) -> None:
     """Check an RKE1 cluster.yml and plan the upgrade path minor by minor (with the cluster, if given)."""
-    source, versions = rke_inputs(cluster_yml, rke_version, access)
+    source, versions = rke_inputs(cluster_yml, rke_version, access, direct)
     run_scan(source, gate, baseline, out, settings, versions)
 
 
@@ -77,6 +79,7 @@ def plan(
         bool, typer.Option("--include-secrets", help="Write registry passwords into registries.yaml.")
     ] = False,
     rke_version: RkeVersionOpt = None,
+    direct: DirectOpt = False,
 ) -> None:
     """Write RKE2 config.yaml per node, registries.yaml, HelmChartConfigs and a runbook; forecast disruption."""
     from assessor.migration.build import MigrationOptions
@@ -84,7 +87,7 @@ def plan(
 
     if strategy not in STRATEGIES:
         raise typer.BadParameter(f"use one of {', '.join(STRATEGIES)}", param_hint="--strategy")
-    source, versions = rke_inputs(cluster_yml, rke_version, access)
+    source, versions = rke_inputs(cluster_yml, rke_version, access, direct)
     # Nothing is written from input that could not be read whole.
     broken = source.problems.errors
     if broken or (access.snapshot is not None and not source.objects):

@@ -61,9 +61,7 @@ def build_migration_plan(
     findings: list[Finding],
     options: MigrationOptions,
 ) -> tuple[MigrationPlan, list[Finding]]:
-    skipped = 0
-    if versions is not None:
-        skipped = sum(1 for b in versions.findings if b.kind == "skipped-minors")
+    skipped = versions.skipped_minors if versions is not None else 0
     in_place = strategy_from(config, "in-place", skipped)
     predictions, in_place_findings = forecast(rules, inventory, in_place)
     cni_change = (config.get("network", "plugin") or "canal") not in ("canal", "calico", "flannel", "none")
