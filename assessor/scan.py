@@ -71,7 +71,8 @@ def scan(
         opts.today = today
     rule_list = rules if rules is not None else bundled_rules()
     target = opts.target or load_matrix().newest_rke1_minor()
-    inventory = build_inventory(source.objects, source.problems)
+    removal_kinds = frozenset(r.kind for r in load_matrix().api_removals)
+    inventory = build_inventory(source.objects, source.problems, removal_kinds)
     findings = evaluate(rule_list, inventory_contexts(inventory, target))
     plan = None
     if opts.versions is not None:

@@ -86,3 +86,17 @@ def test_rke007_says_what_the_runbook_does() -> None:
     text = f"{rule.rationale} {rule.remediation}"
     assert "read it from a file" not in text and "should reference it from a file" not in text
     assert "cannot read a password from a file" in text and "sed" in text and "--include-secrets" in text
+
+
+def test_kinds_the_removal_table_knows_are_not_unknown(tmp_path: Path) -> None:
+    manifest = tmp_path / "flow.yaml"
+    manifest.write_text(
+        "apiVersion: flowcontrol.apiserver.k8s.io/v1beta1\nkind: FlowSchema\nmetadata: {name: f}\nspec: {}\n"
+        "---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n"
+    )
+    result = runner.invoke(app, ["manifests", str(manifest), "-o", "json", "--fail-on", "none", "--target", "v1.26"])
+    doc = json.loads(result.stdout)
+    assert any(f["ruleId"] == "API126" for f in doc["findings"])
+    notes = [p["message"] for p in doc["problems"]]
+    assert not any("unknown kind FlowSchema" in n for n in notes)
+    assert any("unknown kind Widget" in n for n in notes)  # a kind nothing reads is still reported
