@@ -136,3 +136,16 @@ def test_the_switch_link_resolves_from_the_report_and_the_join_is_rendered(
     assert link in text
     assert "Forecast against the switch test" in text and "4 confirmed, 0 not observed, 0 unforecast" in text
     assert "sha256 " in text and "2026-11-26T16:00:00Z" in text and "cluster app-prod" in text
+
+
+def test_report_on_the_seeds_own_mistake_is_no_go_for_upg001(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    seed = (ROOT / "fixtures/rke/seed-cluster.yml").read_text()
+    ahead = tmp_path / "cluster.yml"
+    ahead.write_text(seed.replace("kubernetes_version: v1.14.6-rancher1-1", "kubernetes_version: v1.21.6-rancher1-1"))
+    args = [*SEED_REPORT[:3], "--rke", str(ahead), *SEED_REPORT[5:]]
+    result = runner.invoke(app, [*args, "-o", "json"])
+    doc = json.loads(result.stdout)
+    assert doc["decision"]["result"] == "no-go"
+    [reason] = [r for r in doc["decision"]["reasons"] if "skipping" in r]
+    assert "v1.21.6-rancher1-1 but the cluster runs v1.14.6" in reason
