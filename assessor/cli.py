@@ -8,6 +8,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -27,6 +28,7 @@ from assessor.render import RENDERERS
 from assessor.render.junit import render as junit_render
 from assessor.scan import ScanOptions, scan
 from assessor.sources.documents import DEFAULT_MAX_BYTES
+from assessor.sources.readlimit import SWITCH_SUMMARY_MAX_BYTES, read_bounded
 from assessor.sources.result import SourceResult
 from assessor.suppress import BaselineError, baseline_document, load_baseline
 from assessor.versions.assessment import VersionInputs
@@ -269,6 +271,17 @@ class ClusterAccess:
         return bool(self.kubeconfig or self.context or self.namespaces)
 
 
+def _refusing_special_files(read: Callable[[], SourceResult]) -> SourceResult:
+    """A FIFO, device or socket named on the command line is a usage error (exit 2), not a partial scan."""
+    from assessor.sources.readlimit import NotRegularFile
+
+    try:
+        return read()
+    except NotRegularFile as exc:
+        stderr.print(f"error: {exc}", markup=False)
+        raise typer.Exit(EXIT_USAGE) from None
+
+
 def _cluster_source(access: ClusterAccess) -> SourceResult:
     """A snapshot file or the live cluster, read-only; usage and connection errors exit 2."""
     if access.snapshot is not None:
@@ -276,7 +289,7 @@ def _cluster_source(access: ClusterAccess) -> SourceResult:
             raise typer.BadParameter("--snapshot reads a file; it does not combine with --kubeconfig, --context or -n")
         from assessor.sources.files import load_snapshot
 
-        return load_snapshot(str(access.snapshot))
+        return _refusing_special_files(lambda: load_snapshot(str(access.snapshot)))
     if access.namespaces and access.all_namespaces:
         raise typer.BadParameter("-n and -A exclude each other")
     from assessor.sources.live import LiveCluster, LiveError, LiveOptions, collect
@@ -478,7 +491,7 @@ def manifests(
     from assessor.sources.files import scan_paths
 
     rules = _load_rules_or_exit()
-    source = scan_paths(paths, max_bytes=max_file_size * 1024 * 1024)
+    source = _refusing_special_files(lambda: scan_paths(paths, max_bytes=max_file_size * 1024 * 1024))
     _run(source, rules, gate)
 
 
@@ -544,7 +557,7 @@ def report(
         cluster_doc = build_document(scan(source, rules, options))
     manifests_doc = None
     if manifests_paths:
-        msource = scan_paths(manifests_paths)
+        msource = _refusing_special_files(lambda: scan_paths(manifests_paths))
         _report_problems(msource, quiet)
         manifests_doc = build_document(scan(msource, rules, ScanOptions(target=_target(target))))
         sources["manifests"] = ", ".join(manifests_paths)
@@ -552,7 +565,8 @@ def report(
     if switch_results is not None:
         summary_file = switch_results / "summary.json"
         try:
-            switch_summary = json.loads(summary_file.read_text(encoding="utf-8"))
+            raw = read_bounded(summary_file, SWITCH_SUMMARY_MAX_BYTES, "a switch summary")
+            switch_summary = json.loads(raw.decode("utf-8"))
         except (OSError, ValueError) as exc:
             stderr.print(f"error: {summary_file}: cannot read the switch test summary: {exc}", markup=False)
             raise typer.Exit(EXIT_USAGE) from None

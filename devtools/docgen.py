@@ -48,6 +48,10 @@ Conditions in `adjust.when` (all must hold): a fact name with its expected value
 `podMentions: REGEX` (any env, command or arg in the pod); `containerEnv: {NAME: REGEX}`;
 `containerArgs: REGEX`; `podHostPath: {basenames|paths|prefixes: […]}` (another hostPath
 in the pod); `not: {…}`; `any: [{…}, …]`.
+
+Every regular expression (parameters ending in `pattern`, and the regex conditions) must run
+in linear time: the loader refuses shapes that backtrack super-linearly, such as `^\\s*` under
+MULTILINE or `\\s*-?\\s*`; write `[ \\t]*` within a line (see [security.md](security.md)).
 """
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from assessor.engine.patterns import unsafe_rule_pattern
 from assessor.model.findings import CATEGORIES, Severity
 from assessor.model.yamlloader import Loader
 from assessor.paths import rules_dir
@@ -88,6 +89,8 @@ def load_rules(directory: Path | None = None) -> list[Rule]:
             if rule.template not in TEMPLATES:
                 raise RuleError(f"{file}: {rule.id}: unknown match template {rule.template!r}")
             TEMPLATES[rule.template].check_params(rule)
+            if problem := unsafe_rule_pattern(rule):  # every regex must match in linear time (docs/security.md)
+                raise RuleError(f"{file}: {rule.id}: {problem}")
             if rule.id in seen:
                 raise RuleError(f"{file}: {rule.id} is already defined in {seen[rule.id]}")
             seen[rule.id] = str(file)

@@ -23,6 +23,7 @@ from kubernetes.config.config_exception import ConfigException
 
 from assessor.model.objects import K8sObject
 from assessor.model.origin import Origin
+from assessor.sources.readlimit import check_kubeconfig
 from assessor.sources.result import CoverageEntry, CoverageStatus, SourceResult
 
 
@@ -165,6 +166,7 @@ class LiveCluster:
 
 def _api_client(options: LiveOptions) -> Any:
     try:
+        check_kubeconfig(options.kubeconfig)  # bounded, regular files only (sources/readlimit.py)
         configuration = k8s_client.Configuration()
         k8s_config.load_kube_config(
             config_file=options.kubeconfig,
