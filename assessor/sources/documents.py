@@ -28,8 +28,9 @@ MAX_EXPANDED_NODES = 2_000_000
 _NON_SPACE = re.compile(r"\S")
 _DOC_START = re.compile(r"^---(?:[ \t].*)?$")
 _DOC_END = re.compile(r"^\.\.\.[ \t]*$")
-_HELM_SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
-_HELM_SOURCE_LINE = re.compile(r"^[ \t]*#\s*Source:\s*(\S.*?)\s*$", re.M)
+# Linear on hostile text (docs/security.md): no lazy repeat before `\s*$`, no `\s` across lines.
+_HELM_SOURCE = re.compile(r"^#[ \t]*Source:[ \t]*(\S.*)$")  # matched against a stripped line
+_HELM_SOURCE_LINE = re.compile(r"^[ \t]*#[ \t]*Source:[ \t]*(\S[^\n]*)", re.M)  # group(1) is rstripped
 
 
 @dataclass(slots=True)
@@ -101,7 +102,7 @@ def _parse_whole(text: str, name: str, problems: Problems, locate: bool) -> list
     finally:
         loader.dispose()
     _report_duplicates(loader, 0, name, problems)
-    sources = [(m.start(), m.group(1)) for m in _HELM_SOURCE_LINE.finditer(text)] if "Source:" in text else []
+    sources = [(m.start(), m.group(1).rstrip()) for m in _HELM_SOURCE_LINE.finditer(text)] if "Source:" in text else []
     previous_end = 0
     for node, data in nodes:
         start, end = int(node.start_mark.index), int(node.end_mark.index)
