@@ -43,6 +43,7 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
 from assessor.sources import deadline as deadlines
+from assessor.sources.readlimit import InputRefused, check_kubeconfig
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MIB = 1024 * 1024
@@ -168,6 +169,10 @@ _CONFIG_ERRORS = (
 
 def load_client(kubeconfig: str | None, context: str | None) -> Any:
     """An ApiClient from the kubeconfig (or, with neither flag and no kubeconfig, the pod's service account)."""
+    try:
+        check_kubeconfig(kubeconfig)  # bounded, regular files only (sources/readlimit.py)
+    except InputRefused as exc:  # never a reason to fall back to in-cluster config: say so
+        raise ConfigError(f"cannot load kubeconfig {exc}") from None
     try:
         configuration = k8s_client.Configuration()
         k8s_config.load_kube_config(
