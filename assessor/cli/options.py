@@ -109,10 +109,9 @@ class KubeAccess:
     context: Annotated[str | None, typer.Option("--context", metavar="NAME", help="The kubeconfig context to use.")] = (
         None
     )
-    request_timeout: Annotated[
-        str,
-        Duration("--request-timeout", "Time for each API request, whole (connect, headers, body), e.g. 30s or 1m."),
-    ] = "30s"
+    request_timeout: Annotated[str, Duration("--request-timeout", "Limit for a whole API request, e.g. 30s or 1m.")] = (
+        "30s"
+    )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -139,7 +138,7 @@ class ClusterAccess(KubeAccess):
         str | None,
         Duration(
             "--timeout",
-            "Time for reading the whole cluster; what is not read by then is reported as not read "
+            "Limit for reading the whole cluster; what is left is reported as not read "
             "(default: 20 × --request-timeout, at least 5m).",
         ),
     ] = None

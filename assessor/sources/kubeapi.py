@@ -308,7 +308,7 @@ class KubeApi:
         return (left, True) if left < budget else (budget, False)
 
     def _out_of_time(self) -> OutOfTime:
-        return OutOfTime(f"the time for the whole scan ({_seconds(self._total or 0)}) ran out")
+        return OutOfTime(f"the time for the whole scan ({_seconds(self._total or 0)}) ran out reading {self.server}")
 
     def _open(self, path: str, query: Query, budget: float, read_timeout: float | None = None) -> _Opened:
         """One GET with retries: 429/5xx and broken connections back off, other statuses raise at once.

@@ -165,7 +165,7 @@ def collect(cluster: LiveCluster, progress: Callable[[str], None] | None = None)
         message = f"{exc}; no further request sent ({SNAPSHOT_HINT})"
         if not result.objects:
             raise type(exc)(message) from exc
-        result.problems.error(cluster.api.server, message)
+        result.problems.error("cluster", message)  # the message names the server
         for resource, scope in todo[done:]:
             result.coverage.append(CoverageEntry(resource.name, scope, "error", 0, f"not read: {exc}"))
     result.description["requests"] = cluster.requests
