@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assessor.catalog import bundled_rules
-from assessor.docker.context import inventory_contexts
+from assessor.docker.context import DEFAULT_DESTINATION, inventory_contexts
 from assessor.engine.evaluate import evaluate
 from assessor.engine.rules import Rule
 from assessor.inventory.build import Inventory, build_inventory
@@ -30,6 +30,7 @@ class ScanOptions:
     baseline: list[BaselineEntry] = field(default_factory=list)
     baseline_name: str = "baseline"
     today: dt.date | None = None
+    destination: str = DEFAULT_DESTINATION  # the runtime the nodes move to: rke2 or containerd
 
 
 @dataclass(slots=True)
@@ -40,6 +41,7 @@ class ScanResult:
     rules: list[Rule]
     versions: HopPath | None = None
     plan: MigrationPlan | None = None
+    destination: str = DEFAULT_DESTINATION
 
     @property
     def usable(self) -> bool:
@@ -70,7 +72,9 @@ def scan(
     rule_list = rules if rules is not None else bundled_rules()
     target = opts.target or load_matrix().newest_rke1_minor()
     inventory = build_inventory(source.objects, source.problems)
-    findings = evaluate(rule_list, inventory_contexts(inventory, target))
+    whole_cluster = source.kind in ("cluster", "snapshot") and source.complete
+    contexts = inventory_contexts(inventory, target, destination=opts.destination, whole_cluster=whole_cluster)
+    findings = evaluate(rule_list, contexts)
     plan = None
     if opts.versions is not None:
         inputs = opts.versions
@@ -87,7 +91,7 @@ def scan(
     if opts.baseline:
         apply_baseline(findings, opts.baseline, source.problems, opts.baseline_name, opts.today or dt.date.today())
     findings.sort(key=Finding.sort_key)
-    return ScanResult(source, inventory, findings, rule_list, plan, migration)
+    return ScanResult(source, inventory, findings, rule_list, plan, migration, opts.destination)
 
 
 def _annotated_objects(inv: Inventory) -> dict[tuple[str, str, str], tuple[K8sObject, Any]]:

@@ -47,6 +47,12 @@ def coverage_lines(doc: dict[str, Any]) -> list[str]:
     return lines
 
 
+def destination_label(doc: dict[str, Any]) -> str:
+    """The runtime the scan judged against, as every human-readable output states it."""
+    destination = (doc.get("settings") or {}).get("destination")
+    return f"destination: {destination}" if destination else ""
+
+
 def source_label(doc: dict[str, Any]) -> str:
     src = doc["source"]
     if src["type"] == "snapshot":

@@ -9,6 +9,7 @@ from assessor.render.common import (
     active_findings,
     by_severity,
     coverage_lines,
+    destination_label,
     location_label,
     rules_seen,
     source_label,
@@ -33,6 +34,8 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
     findings = active_findings(doc)
     summary = doc["summary"]
     out = [f"# Docker Engine dependencies: {source_label(doc)}", ""]
+    if destination_label(doc):
+        out += [f"{destination_label(doc).capitalize()}.", ""]
     out.append(
         f"{summary['objectsScanned']} objects scanned ({summary['workloadsScanned']} workloads, "
         f"{summary['nodesScanned']} nodes, {summary['configMapsScanned']} ConfigMaps); "

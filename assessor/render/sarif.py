@@ -83,6 +83,7 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
                 },
                 "results": results,
                 "columnKind": "unicodeCodePoints",
+                "properties": {"settings": doc.get("settings") or {}},
             }
         ],
     }

@@ -18,6 +18,7 @@ from assessor.render.common import (
     active_findings,
     by_severity,
     coverage_lines,
+    destination_label,
     location_label,
     rules_seen,
     source_label,
@@ -51,6 +52,8 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
     findings = active_findings(doc)
     summary = doc["summary"]
     console.print(Text(f"Docker Engine dependencies in {source_label(doc)}", style="bold"))
+    if destination_label(doc):
+        console.print(destination_label(doc))
     console.print(
         f"{summary['objectsScanned']} objects: {summary['workloadsScanned']} workloads, "
         f"{summary['nodesScanned']} nodes, {summary['configMapsScanned']} ConfigMaps"
