@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from assessor.migration.build import MigrationOptions, MigrationPlan, build_migr
 from assessor.model.findings import Finding, Severity
 from assessor.model.kversion import Minor
 from assessor.model.objects import K8sObject
+from assessor.sources.helm import template_line
 from assessor.sources.result import SourceResult
 from assessor.suppress import BaselineEntry, apply_annotations, apply_baseline
 from assessor.versions.assessment import VersionInputs, assess_versions
@@ -75,6 +77,7 @@ def scan(
     whole_cluster = source.kind in ("cluster", "snapshot") and source.complete
     contexts = inventory_contexts(inventory, target, destination=opts.destination, whole_cluster=whole_cluster)
     findings = evaluate(rule_list, contexts)
+    _locate_templates(findings)
     plan = None
     if opts.versions is not None:
         inputs = opts.versions
@@ -92,6 +95,22 @@ def scan(
         apply_baseline(findings, opts.baseline, source.problems, opts.baseline_name, opts.today or dt.date.today())
     findings.sort(key=Finding.sort_key)
     return ScanResult(source, inventory, findings, rule_list, plan, migration, opts.destination)
+
+
+_LAST_KEY = re.compile(r"(?:^|\.)([A-Za-z_][\w-]*)$")
+
+
+def _locate_templates(findings: list[Finding]) -> None:
+    """Give the chart template of helm output a line where the evidence is written literally."""
+    for f in findings:
+        template = f.location.get("template")
+        if isinstance(template, dict) and template.get("file"):
+            # a ConfigMap's evidence is a line of its data; anything else is the value of a field
+            last = _LAST_KEY.search(f.evidence_path)
+            key = last.group(1) if last and not f.evidence_path.startswith("data") else None
+            line = template_line(f.location.get("file"), str(template["file"]), f.evidence_value, key)
+            if line is not None:
+                template["line"] = line
 
 
 def _annotated_objects(inv: Inventory) -> dict[tuple[str, str, str], tuple[K8sObject, Any]]:

@@ -82,8 +82,10 @@ def _finding(rule: Rule, hit: Hit, ctx: Context, severity: Severity, reason: str
         "file": obj.origin.file,
         "line": obj.origin.line_of(hit.path, hit.value_line),
     }
-    if obj.origin.rendered_from:
-        location["renderedFrom"] = obj.origin.rendered_from
+    if obj.origin.template:
+        # the chart template is named apart from the location: the line counts in the rendered file
+        location["template"] = {"file": obj.origin.template}
+        location["renderedFrom"] = obj.origin.file  # schema 1.0's name for the rendered file, kept
     return Finding(
         rule_id=rule.id,
         slug=rule.slug,
