@@ -72,7 +72,9 @@ def test_snapshot_and_manifests_give_the_same_lines(monkeypatch: pytest.MonkeyPa
     assert snapshot == manifests
     text = (ROOT / SEED).read_text().splitlines()
     [(_, _, line)] = [x for x in snapshot if x[0] == "DOCK001" and "jobTemplate" in x[1]]
-    assert "path: /var/run/docker.sock" in text[line - 1]  # the evidence field, not the object's first line
+    assert (
+        line is not None and "path: /var/run/docker.sock" in text[line - 1]
+    )  # the evidence field, not the object's first line
 
 
 POD = "apiVersion: v1\r\nkind: Pod\r\nmetadata: {name: p}\r\n"
