@@ -78,7 +78,7 @@ def _finding(rule: Rule, hit: Hit, ctx: Context, severity: Severity, reason: str
             f"{r['kind']} {r['namespace'] + '/' if r.get('namespace') else ''}{r['name']}" for r in hit.related
         )
         message = f"{message}; used by {users}"
-    location = {
+    location: dict[str, Any] = {
         "file": obj.origin.file,
         "line": obj.origin.line_of(hit.path, hit.value_line),
     }
