@@ -91,3 +91,10 @@ class Finding:
             "suppression": self.suppressed,
             "group": self.group,
         }
+
+
+def object_label(finding: dict[str, Any]) -> str:
+    """`Kind namespace/name` of a finding in the document: how renderers and the checklist name an object."""
+    o = finding["object"]
+    ns = f"{o['namespace']}/" if o.get("namespace") else ""
+    return f"{o['kind']} {ns}{o['name']}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from assessor.document import object_label
+from assessor.model.findings import object_label
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 
