@@ -15,6 +15,7 @@ from assessor.migration.build import MigrationOptions, MigrationPlan, build_migr
 from assessor.model.findings import Finding, Severity
 from assessor.model.kversion import Minor
 from assessor.model.objects import K8sObject
+from assessor.nodescan import NodeInput, NodeScan, scan_nodes
 from assessor.sources.result import SourceResult
 from assessor.suppress import BaselineEntry, apply_annotations, apply_baseline
 from assessor.versions.assessment import VersionInputs, assess_versions
@@ -30,6 +31,7 @@ class ScanOptions:
     baseline: list[BaselineEntry] = field(default_factory=list)
     baseline_name: str = "baseline"
     today: dt.date | None = None
+    nodes: list[NodeInput] | None = None  # node reports (assess node, --nodes DIR): their findings merge in
 
 
 @dataclass(slots=True)
@@ -40,11 +42,14 @@ class ScanResult:
     rules: list[Rule]
     versions: HopPath | None = None
     plan: MigrationPlan | None = None
+    nodes: NodeScan | None = None
 
     @property
     def usable(self) -> bool:
         """False when nothing at all could be read: the only input error that is exit 2."""
-        return bool(self.source.objects) or self.source.kind == "rke"
+        return (
+            bool(self.source.objects) or self.source.kind in ("rke", "node") or bool(self.nodes and self.nodes.inputs)
+        )
 
     def active(self) -> list[Finding]:
         return [f for f in self.findings if f.suppressed is None]
@@ -68,7 +73,8 @@ def scan(
     if today:
         opts.today = today
     rule_list = rules if rules is not None else bundled_rules()
-    target = opts.target or load_matrix().newest_rke1_minor()
+    matrix = load_matrix()
+    target = opts.target or matrix.newest_rke1_minor()
     inventory = build_inventory(source.objects, source.problems)
     findings = evaluate(rule_list, inventory_contexts(inventory, target))
     plan = None
@@ -77,6 +83,11 @@ def scan(
         inputs.target = opts.target
         plan, version_findings = assess_versions(rule_list, inputs, inventory, source.problems, source.objects)
         findings.extend(version_findings)
+    nodes = None
+    if opts.nodes is not None:
+        config = opts.versions.config if opts.versions is not None else None
+        nodes = scan_nodes(rule_list, opts.nodes, matrix, target, config, source.objects)
+        findings.extend(nodes.findings)
     migration = None
     if opts.plan is not None and opts.versions is not None and opts.versions.config is not None:
         migration, forecast_findings = build_migration_plan(
@@ -87,7 +98,7 @@ def scan(
     if opts.baseline:
         apply_baseline(findings, opts.baseline, source.problems, opts.baseline_name, opts.today or dt.date.today())
     findings.sort(key=Finding.sort_key)
-    return ScanResult(source, inventory, findings, rule_list, plan, migration)
+    return ScanResult(source, inventory, findings, rule_list, plan, migration, nodes)
 
 
 def _annotated_objects(inv: Inventory) -> dict[tuple[str, str, str], tuple[K8sObject, Any]]:

@@ -18,6 +18,7 @@ from assessor.engine.rules import Rule
 from assessor.migration.build import MigrationOptions
 from assessor.model.findings import Finding
 from assessor.model.kversion import Minor
+from assessor.nodescan import NodeInput
 from assessor.scan import ScanOptions, scan
 from assessor.sources.result import SourceResult
 from assessor.suppress import BaselineEntry
@@ -42,6 +43,8 @@ class ReportInputs:
     report_dir: Path = Path(".")  # where the report is written: the switch report link is relative to it
     baseline: list[BaselineEntry] = field(default_factory=list)
     baseline_name: str = "baseline"
+    nodes: list[NodeInput] | None = None  # node reports (--nodes DIR)
+    nodes_label: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +76,22 @@ def assemble_report(inputs: ReportInputs) -> Report:
     def options() -> ScanOptions:
         return ScanOptions(target=inputs.target, baseline=inputs.baseline, baseline_name=inputs.baseline_name)
 
-    if inputs.cluster is not None:
+    cluster = inputs.cluster
+    if cluster is None and inputs.nodes is not None:
+        # node reports alone: their findings, with nothing of a cluster
+        cluster = SourceResult(kind="node", description={"type": "nodes", "path": inputs.nodes_label})
+    if cluster is not None:
         cluster_options = options()
         cluster_options.versions = inputs.versions
+        cluster_options.nodes = inputs.nodes
+        if inputs.nodes is not None:
+            sources["nodes"] = inputs.nodes_label
         if inputs.rke_label is not None:
-            cluster_options.plan = MigrationOptions()
+            cluster_options.plan = MigrationOptions(nodes=tuple(n.report for n in inputs.nodes or ()))
             sources["rke"] = inputs.rke_label
-        sources["cluster"] = inputs.cluster_label
-        result = scan(inputs.cluster, inputs.rules, cluster_options)
+        if inputs.cluster is not None:
+            sources["cluster"] = inputs.cluster_label
+        result = scan(cluster, inputs.rules, cluster_options)
         findings += result.findings
         cluster_doc = build_document(result)
     if inputs.manifests is not None:

@@ -8,12 +8,13 @@ from typing import Annotated
 import typer
 
 from assessor.cli.app import EXIT_USAGE, app, stderr
-from assessor.cli.common import cluster_source, report_problems, rke_inputs, run_scan
+from assessor.cli.common import cluster_source, read_nodes, report_problems, rke_inputs, run_scan
 from assessor.cli.options import (
     BaselineFiles,
     ClusterAccess,
     Command,
     Gate,
+    NodesDirOpt,
     Output,
     RkeVersionOpt,
     ScanSettings,
@@ -33,11 +34,13 @@ def cluster(
     baseline: BaselineFiles,
     out: Output,
     settings: ScanSettings,
+    nodes_dir: NodesDirOpt = None,
 ) -> None:
     """Scan a live cluster (read-only) or a snapshot of one, with its versions and upgrade path."""
+    nodes = read_nodes(nodes_dir)
     source = cluster_source(access)
     versions = VersionInputs(server_version=source.description.get("serverVersion"))
-    run_scan(source, gate, baseline, out, settings, versions)
+    run_scan(source, gate, baseline, out, settings, versions, nodes=nodes)
 
 
 @command(Kind.scan, app.command(cls=Command))
@@ -77,6 +80,7 @@ def plan(
         bool, typer.Option("--include-secrets", help="Write registry passwords into registries.yaml.")
     ] = False,
     rke_version: RkeVersionOpt = None,
+    nodes_dir: NodesDirOpt = None,
 ) -> None:
     """Write RKE2 config.yaml per node, registries.yaml, HelmChartConfigs and a runbook; forecast disruption."""
     from assessor.migration.build import MigrationOptions
@@ -84,6 +88,7 @@ def plan(
 
     if strategy not in STRATEGIES:
         raise typer.BadParameter(f"use one of {', '.join(STRATEGIES)}", param_hint="--strategy")
+    nodes = read_nodes(nodes_dir)
     source, versions = rke_inputs(cluster_yml, rke_version, access)
     # Nothing is written from input that could not be read whole.
     broken = source.problems.errors
@@ -94,8 +99,10 @@ def plan(
             markup=False,
         )
         raise typer.Exit(EXIT_USAGE)
-    migration = MigrationOptions(strategy=strategy, include_secrets=include_secrets)
-    run_scan(source, gate, baseline, out, settings, versions, migration, plan_dir, force)
+    migration = MigrationOptions(
+        strategy=strategy, include_secrets=include_secrets, nodes=tuple(n.report for n in nodes or ())
+    )
+    run_scan(source, gate, baseline, out, settings, versions, migration, plan_dir, force, nodes)
 
 
 @command(Kind.scan, app.command(cls=Command))
