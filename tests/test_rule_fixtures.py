@@ -18,10 +18,9 @@ import re
 from pathlib import Path
 
 import pytest
-
-from assessor.catalog import bundled_rules
 import yaml
 
+from assessor.catalog import bundled_rules
 from assessor.migration.build import MigrationOptions
 from assessor.model.findings import Finding, Severity
 from assessor.model.kversion import Minor

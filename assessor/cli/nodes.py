@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -107,7 +108,10 @@ def nodes(
     def line(outcome: NodeOutcome) -> None:
         where = ""
         if outcome.status == OK and outcome.report is not None:
-            where = str(_write_json(out_dir, outcome.target.name, outcome.report.to_dict()))
+            # Named as Kubernetes names the node (hostname_override, else address): how findings,
+            # the plan's nodes/<name>/ and the cluster's Node objects name it.
+            report = dataclasses.replace(outcome.report, hostname=outcome.target.name)
+            where = str(_write_json(out_dir, outcome.target.name, report.to_dict()))
         detail = where or outcome.reason
         typer.echo(f"{outcome.target.name:<{width}}  {outcome.status:<11}  {outcome.seconds:6.1f}s  {detail}")
 

@@ -94,7 +94,10 @@ class ContainerTemplate(Template):
                 for p in container.ports
             )
             or "none",
-            "mounts": ", ".join(f"{m.source or m.name}:{m.destination}" for m in container.mounts) or "none",
+            "mounts": ", ".join(
+                f"{m.name if m.type == 'volume' and m.name else m.source}:{m.destination}" for m in container.mounts
+            )
+            or "none",
             "rke2": component.rke2 if component else "",
             "drift": "",
             "compared": "",
