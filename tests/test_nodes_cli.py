@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -25,6 +26,7 @@ NODES = ROOT / "fixtures" / "nodes"
 SEED_RKE = ROOT / "fixtures" / "rke" / "seed-cluster.yml"
 SEED_SNAPSHOT = ROOT / "fixtures" / "clusters" / "seed-rke1.yaml"
 CANARIES = (*SECRETS, ENV_CANARY, ANNOTATION_CANARY)
+SCHEMA = json.loads((ROOT / "docs" / "output-schema.json").read_text())
 
 
 def _invoke(args: list[str]) -> tuple[int, str, str]:
@@ -91,6 +93,7 @@ def test_assess_node_finds_each_planted_case(planted_doc: dict[str, object], rul
 
 
 def test_assess_node_document(planted_doc: dict[str, object]) -> None:
+    jsonschema.validate(planted_doc, SCHEMA)
     assert planted_doc["source"]["type"] == "node"  # type: ignore[index]
     node = planted_doc["node"]
     assert isinstance(node, dict) and node["engine"]["version"] and node["formatVersion"] == 1
@@ -214,7 +217,10 @@ def test_report_answers_out_of_band_checks_from_node_files(tmp_path: Path) -> No
 def test_cluster_merges_node_findings() -> None:
     code, out, err = _invoke(["cluster", "--snapshot", str(SEED_SNAPSHOT), "--nodes", str(NODES), "-o", "json"])
     assert code == 1, err
-    nodes = {f["object"]["name"] for f in json.loads(out)["findings"] if f["ruleId"].startswith("HOST")}
+    doc = json.loads(out)
+    jsonschema.validate(doc, SCHEMA)
+    assert [n["hostname"] for n in doc["nodeReports"]] == ["172.16.10.21", "172.16.10.22"]
+    nodes = {f["object"]["name"] for f in doc["findings"] if f["ruleId"].startswith("HOST")}
     assert nodes == {"172.16.10.21", "172.16.10.22"}
 
 
