@@ -65,6 +65,12 @@ def read_node_file(path: Path) -> NodeReport:
         raise NodeDirError(f"{path}: not JSON: {exc}") from None
     except RecursionError:
         raise NodeDirError(f"{path}: not JSON: nested too deeply") from None
+    if isinstance(parsed, dict) and parsed.get("kind") == "Assessment":
+        # `assess node -o json` output: its `node` section is the report
+        node = parsed.get("node")
+        if not isinstance(node, dict):
+            raise NodeDirError(f"{path}: an assess document without a node section (not from assess node)")
+        parsed = {"source": {"type": "node"}, **node}
     try:
         return NodeReport.from_dict(parsed)
     except NodeFileError as exc:

@@ -108,6 +108,12 @@ def test_assess_node_document(planted_doc: dict[str, object]) -> None:
     assert "200.0 kB" in volume["message"] or "kB" in volume["message"]
 
 
+def test_assess_node_json_is_a_node_file(planted_doc: dict[str, object], tmp_path: Path) -> None:
+    (tmp_path / "n.json").write_text(json.dumps(planted_doc))
+    [item] = read_node_dir(tmp_path)
+    assert item.report.to_dict() == {"source": {"type": "node"}, **planted_doc["node"]}  # type: ignore[dict-item]
+
+
 def test_assess_node_on_a_clean_engine_finds_none_of_them(clean_dockerd: PrivateDockerd, tmp_path: Path) -> None:
     empty = tmp_path / "root"
     empty.mkdir()
