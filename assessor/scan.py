@@ -15,6 +15,7 @@ from assessor.migration.build import MigrationOptions, MigrationPlan, build_migr
 from assessor.model.findings import Finding, Severity
 from assessor.model.kversion import Minor
 from assessor.model.objects import K8sObject
+from assessor.model.rke import RkeConfig
 from assessor.nodescan import NodeInput, NodeScan, scan_nodes
 from assessor.sources.result import SourceResult
 from assessor.suppress import BaselineEntry, apply_annotations, apply_baseline
@@ -32,6 +33,7 @@ class ScanOptions:
     baseline_name: str = "baseline"
     today: dt.date | None = None
     nodes: list[NodeInput] | None = None  # node reports (assess node, --nodes DIR): their findings merge in
+    node_cluster: RkeConfig | None = None  # cluster.yml to compare the nodes with, when versions has none
 
 
 @dataclass(slots=True)
@@ -85,7 +87,7 @@ def scan(
         findings.extend(version_findings)
     nodes = None
     if opts.nodes is not None:
-        config = opts.versions.config if opts.versions is not None else None
+        config = opts.versions.config if opts.versions is not None and opts.versions.config else opts.node_cluster
         nodes = scan_nodes(rule_list, opts.nodes, matrix, target, config, source.objects)
         findings.extend(nodes.findings)
     migration = None

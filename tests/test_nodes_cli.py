@@ -108,6 +108,20 @@ def test_assess_node_document(planted_doc: dict[str, object]) -> None:
     assert "200.0 kB" in volume["message"] or "kB" in volume["message"]
 
 
+def test_assess_node_compares_rke_containers_with_cluster_yml(planted_dockerd: PlantedDockerd, tmp_path: Path) -> None:
+    cluster = tmp_path / "cluster.yml"
+    cluster.write_text(
+        "nodes:\n  - {address: 10.0.0.1, role: [worker]}\n"
+        "services:\n  kubelet:\n    extra_args: {max-pods: 250, v: 2}\n"
+    )
+    args = ["node", "--docker-host", planted_dockerd.host, "--root", str(tmp_path), "--rke", str(cluster), "-o", "json"]
+    code, out, err = _invoke(args)
+    assert code == 1, err
+    [drift] = [f for f in json.loads(out)["findings"] if f["ruleId"] == "HOST003"]
+    assert drift["container"] == "kubelet" and "--max-pods=110 on the node (cluster.yml: 250)" in drift["message"]
+    assert "--v=" not in drift["message"]  # the flags that match are not reported
+
+
 def test_assess_node_json_is_a_node_file(planted_doc: dict[str, object], tmp_path: Path) -> None:
     (tmp_path / "n.json").write_text(json.dumps(planted_doc))
     [item] = read_node_dir(tmp_path)

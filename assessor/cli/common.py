@@ -17,6 +17,7 @@ from assessor.engine.rules import Rule, RuleError
 from assessor.migration.build import MigrationOptions
 from assessor.model.findings import Finding, Severity
 from assessor.model.kversion import Minor, VersionError
+from assessor.model.rke import RkeConfig
 from assessor.nodescan import NodeDirError, NodeInput, read_node_dir
 from assessor.render.options import RenderOptions
 from assessor.render.registry import Kind, render
@@ -164,6 +165,7 @@ def run_scan(
     plan_dir: Path | None = None,
     force: bool = False,
     nodes: list[NodeInput] | None = None,
+    node_cluster: RkeConfig | None = None,
 ) -> None:
     """Scan, write the baseline and the plan, render the document, and exit by the README's table."""
     rules = load_rules_or_exit()
@@ -174,6 +176,7 @@ def run_scan(
         baseline=read_baseline(baseline),
         baseline_name=str(baseline.baseline),
         nodes=nodes,
+        node_cluster=node_cluster,
     )
     result = scan(source, rules, options)
     report_problems(result.source, settings.quiet)

@@ -37,13 +37,29 @@ def node(
         ),
     ] = None,
     root: Annotated[
-        Path, typer.Option("--root", metavar="DIR", help="The node's filesystem root, or a copy of it (default /).")
+        Path, typer.Option("--root", metavar="DIR", help="The node's filesystem root, or a copy of it.")
     ] = Path("/"),
     timeout: Annotated[str, Duration("--timeout", "Timeout for each Docker Engine API call, e.g. 10s.")] = "10s",
+    rke_yml: Annotated[
+        Path | None,
+        typer.Option(
+            "--rke",
+            metavar="CLUSTER_YML",
+            help="The cluster.yml to compare RKE's own containers' flags and binds with.",
+        ),
+    ] = None,
 ) -> None:
     """Read this node's Docker Engine and host files (read-only): what no Kubernetes API shows."""
+    from assessor.model.rke import RkeConfigError
     from assessor.nodes.collect import collect_node
+    from assessor.sources.rke import load_rke_config
 
+    cluster = None
+    if rke_yml is not None:
+        try:
+            cluster = load_rke_config(str(rke_yml))
+        except RkeConfigError as exc:
+            raise fail(str(exc)) from None
     if not root.is_dir():
         raise typer.BadParameter(f"{root}: not a directory", param_hint="--root")
     report = collect_node(docker_host, root, duration(timeout, "--timeout") or 10.0)
@@ -56,7 +72,7 @@ def node(
     for note in report.notes:
         source.problems.note(str(root), note)
     source.files_read = 1
-    run_scan(source, gate, baseline, out, settings, nodes=[NodeInput(report)])
+    run_scan(source, gate, baseline, out, settings, nodes=[NodeInput(report)], node_cluster=cluster)
 
 
 def _write_json(directory: Path, name: str, data: dict[str, object]) -> Path:
