@@ -10,6 +10,7 @@ from assessor.model.kversion import Minor
 from assessor.model.origin import Origin
 from assessor.model.rke import RkeConfig
 from assessor.nodecheck.rke_components import component_of, drift
+from assessor.nodecheck.templates import size_text
 from assessor.nodes.facts import CertsDir, Container, DaemonConfig, Engine, Mount, NodeReport
 from assessor.nodescan import docker_hops, node_minor, pull_policies
 from assessor.versions.matrix import load_matrix
@@ -107,3 +108,18 @@ spec:
 """
     policies = pull_policies(scan_text(text).source.objects)
     assert policies == {("ns", "p", "a"): "IfNotPresent", ("ns", "p", "b"): "Always", ("ns", "p", "c"): "Never"}
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [
+        (None, "size unknown"),
+        (0, "0 B"),
+        (999, "999 B"),
+        (200000, "200.0 kB"),
+        (1500000, "1.5 MB"),
+        (3 * 10**12, "3.0 TB"),
+    ],
+)
+def test_size_text(size: int | None, text: str) -> None:
+    assert size_text(size) == text

@@ -52,6 +52,7 @@ PLANTED = [
     ("HOST038", "daemonConfig.settings.bip"),
     ("HOST039", 'certsD["registry.corp.example:5000"]'),
     ("HOST040", "/etc/crontab:6"),
+    ("HOST040", 'automation["/etc/crontab:6"]'),
     ("HOST040", "/usr/local/bin/backup.sh:3"),
     ("HOST040", "/etc/systemd/system/legacy-app.service:4"),
     ("HOST040", "/etc/rc.local:3"),
@@ -182,6 +183,8 @@ def test_assess_nodes_over_ssh_three_nodes_one_unreachable(
     cluster = tmp_path / "cluster.yml"
     cluster.write_text(yaml.safe_dump({"ssh_key_path": str(sshd_pair.user_key), "nodes": nodes}))
     out_dir = tmp_path / "nodes"
+    out_dir.mkdir()
+    (out_dir / "node-down.json").write_text("{}")  # an earlier run's file for the node that is down now
     code, out, err = _invoke(
         ["nodes", "--rke", str(cluster), "--out", str(out_dir), "--parallel", "3", "--timeout", "60s",
          "--ssh-config", str(sshd_pair.ssh_config)]
@@ -189,6 +192,7 @@ def test_assess_nodes_over_ssh_three_nodes_one_unreachable(
     assert code == 3, (out, err)
     lines = {line.split()[0]: line.split()[1] for line in out.splitlines() if line.startswith("node-")}
     assert lines == {"node-0": "ok", "node-1": "ok", "node-down": "unreachable"}
+    assert "removed" in out
     assert sorted(p.name for p in out_dir.iterdir()) == ["node-0.json", "node-1.json"]
     reports = read_node_dir(out_dir)
     assert all(any(c.name == "legacy-backup" for c in r.report.containers) for r in reports)

@@ -75,9 +75,13 @@ def node(
     run_scan(source, gate, baseline, out, settings, nodes=[NodeInput(report)], node_cluster=cluster)
 
 
+def _node_file(directory: Path, name: str) -> Path:
+    return directory / f"{_SAFE_NAME.sub('_', name) or 'node'}.json"
+
+
 def _write_json(directory: Path, name: str, data: dict[str, object]) -> Path:
     """Write atomically: a reader of DIR never sees half a file."""
-    target = directory / f"{_SAFE_NAME.sub('_', name) or 'node'}.json"
+    target = _node_file(directory, name)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -128,6 +132,12 @@ def nodes(
             # the plan's nodes/<name>/ and the cluster's Node objects name it.
             report = dataclasses.replace(outcome.report, hostname=outcome.target.name)
             where = str(_write_json(out_dir, outcome.target.name, report.to_dict()))
+        else:
+            # A file from an earlier run would pass for this node's state: --nodes DIR must not read it.
+            stale = _node_file(out_dir, outcome.target.name)
+            if stale.is_file():
+                stale.unlink()
+                where = f"{outcome.reason} (removed {stale} of an earlier run)"
         detail = where or outcome.reason
         typer.echo(f"{outcome.target.name:<{width}}  {outcome.status:<11}  {outcome.seconds:6.1f}s  {detail}")
 

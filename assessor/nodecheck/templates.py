@@ -43,13 +43,17 @@ def _ref(name: str) -> ContainerRef:
 
 
 def size_text(size: int | None) -> str:
+    """Bytes as Docker's CLI shows them (decimal units)."""
     if size is None:
         return "size unknown"
-    for unit in ("B", "kB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size = size / 1000  # type: ignore[assignment]  # bytes become a float in the bigger unit
-    return ""
+    if size < 1000:
+        return f"{size} B"
+    value = float(size)
+    for unit in ("kB", "MB", "GB", "TB"):
+        value /= 1000
+        if value < 1000 or unit == "TB":
+            break
+    return f"{value:.1f} {unit}"
 
 
 class ContainerTemplate(Template):
@@ -313,7 +317,7 @@ class AutomationTemplate(Template):
             return
         called = f" (run from {line.called_from})" if line.called_from else ""
         yield Hit(
-            ("automation",),
+            ("automation", f"{line.file}:{line.line}"),
             _short(line.command),
             facts={"via": line.via, "command": _short(line.command), "calledFrom": called},
         )
