@@ -410,8 +410,8 @@ class EngineTemplate(Template):
             accepting = [h for h in ctx.node.docker_hops if h.accepted is not None and h.accepted_line]
             later = ""
             if accepting:
-                since = f", RKE {accepting[0].first_rke} or later" if accepting[0].first_rke else ""
-                later = f"; accepted again at Kubernetes {accepting[0].minor}{since}"
+                since = f" with RKE {accepting[0].first_rke} or later" if accepting[0].first_rke else ""
+                later = f"; accepted from Kubernetes {accepting[0].minor}{since}"
             facts["hops"] = ", ".join(h.minor for h in rejected)
             facts["accepted"] = ", ".join(first.accepted or ()) + later
             yield Hit(("engine", "version"), engine.version, facts=facts)
