@@ -8,7 +8,7 @@ Fixtures are manifests (`*.yaml`), RKE1 cluster.yml files (`*.cluster.yml`) or n
 (`*.node.yaml`: the JSON an `assess nodes` run writes, as YAML so it can carry the header;
 `# rke: FILE` names a `*.rke.yaml` cluster.yml beside it, not a case of its own). Header
 comments set what a user would pass on the command line: `# target: v1.25`,
-`# rke-version: v1.3.2`, `# snapshot: FILE` (a `*.snapshot.yaml` beside it, which is
+`# rke-version: v1.3.2`, `# direct: true`, `# snapshot: FILE` (a `*.snapshot.yaml` beside it, which is
 not a case of its own), `# plan: in-place|blue-green` (forecast the switch, as assess plan does).
 """
 
@@ -68,7 +68,9 @@ def run_fixture(path: Path) -> tuple[list[Finding], list[str]]:
             if snapshot
             else SourceResult(kind="rke", description={"type": "rke", "path": str(path)})
         )
-        options.versions = VersionInputs(config=config, rke_version=_header(text, "rke-version"))
+        options.versions = VersionInputs(
+            config=config, rke_version=_header(text, "rke-version"), direct=_header(text, "direct") == "true"
+        )
         strategy = _header(text, "plan")
         if strategy:
             options.plan = MigrationOptions(strategy=strategy)
