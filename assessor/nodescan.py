@@ -7,7 +7,6 @@ versions.matrix) and below scan, which merges the findings into the one result.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from assessor.model.objects import K8sObject
 from assessor.model.rke import RkeConfig
 from assessor.nodecheck.context import HopDocker, NodeFacts, PodKey, node_contexts
 from assessor.nodes.facts import NodeFileError, NodeReport
+from assessor.sources.readlimit import InputRefused, read_bounded
 from assessor.versions.matrix import Matrix
 
 MAX_NODE_FILE = 32 * 1024 * 1024  # the collector caps each Engine answer at 32 MiB; a node file is far smaller
@@ -48,17 +48,11 @@ class NodeScan:
 
 
 def read_node_file(path: Path) -> NodeReport:
-    """One node JSON file, read bounded and checked field by field."""
+    """One node JSON file, read bounded (regular files only) and checked field by field."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError as exc:
-        raise NodeDirError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "rb") as handle:
-        if not os.path.isfile(path):
-            raise NodeDirError(f"{path}: not a regular file")
-        data = handle.read(MAX_NODE_FILE + 1)
-    if len(data) > MAX_NODE_FILE:
-        raise NodeDirError(f"{path}: larger than {MAX_NODE_FILE // (1024 * 1024)} MiB, not a node report")
+        data = read_bounded(path, MAX_NODE_FILE, "a node report")
+    except OSError as exc:  # InputRefused says why in one line; others are the system's reason
+        raise NodeDirError(f"{path}: {exc if isinstance(exc, InputRefused) else exc.strerror or exc}") from None
     try:
         parsed = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

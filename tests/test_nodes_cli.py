@@ -270,3 +270,18 @@ def test_node_dir_that_is_not_json(tmp_path: Path) -> None:
     (tmp_path / "a.json").write_bytes(b"\xff\xfe{")
     code, _, err = _invoke(["cluster", "--snapshot", str(SEED_SNAPSHOT), "--nodes", str(tmp_path)])
     assert code == 2 and "a.json: not JSON" in err and "Traceback" not in err
+
+
+def test_node_dir_refuses_a_fifo_and_an_oversize_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    import assessor.nodescan as nodescan
+
+    os.mkfifo(tmp_path / "a.json")
+    code, _, err = _invoke(["cluster", "--snapshot", str(SEED_SNAPSHOT), "--nodes", str(tmp_path)])
+    assert code == 2 and "a.json: a FIFO" in err, err
+    (tmp_path / "a.json").unlink()
+    shutil.copy(NODES / "172.16.10.21.json", tmp_path / "a.json")
+    monkeypatch.setattr(nodescan, "MAX_NODE_FILE", 1000)
+    code, _, err = _invoke(["cluster", "--snapshot", str(SEED_SNAPSHOT), "--nodes", str(tmp_path)])
+    assert code == 2 and "a.json: over the" in err and "limit" in err, err

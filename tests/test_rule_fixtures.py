@@ -9,7 +9,9 @@ Fixtures are manifests (`*.yaml`), RKE1 cluster.yml files (`*.cluster.yml`) or n
 `# rke: FILE` names a `*.rke.yaml` cluster.yml beside it, not a case of its own). Header
 comments set what a user would pass on the command line: `# target: v1.25`,
 `# rke-version: v1.3.2`, `# direct: true`, `# snapshot: FILE` (a `*.snapshot.yaml` beside it, which is
-not a case of its own), `# plan: in-place|blue-green` (forecast the switch, as assess plan does).
+not a case of its own), `# plan: in-place|blue-green` (forecast the switch, as assess plan does),
+`# destination: rke2|containerd` (--destination), `# as: snapshot` (read the manifest as
+`assess cluster --snapshot` would: a whole cluster).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ def run_fixture(path: Path) -> tuple[list[Finding], list[str]]:
     text = path.read_text()
     target = _header(text, "target")
     options = ScanOptions(target=Minor.parse(target) if target else None)
+    options.destination = _header(text, "destination") or options.destination
     if path.name.endswith(".node.yaml"):
         report = NodeReport.from_dict(yaml.safe_load(text))
         options.nodes = [NodeInput(report, str(path))]
@@ -76,7 +79,7 @@ def run_fixture(path: Path) -> tuple[list[Finding], list[str]]:
             options.plan = MigrationOptions(strategy=strategy)
         errors = [p.one_line() for p in config.problems.errors]
     else:
-        source = scan_paths([str(path)])
+        source = load_snapshot(str(path)) if _header(text, "as") == "snapshot" else scan_paths([str(path)])
         errors = []
     result = scan(source, RULES, options)
     return result.findings, errors + [p.one_line() for p in result.source.problems.errors]
