@@ -10,7 +10,7 @@ from assessor.engine.categories import load_categories
 from assessor.model.findings import Severity
 from assessor.scan import ScanResult
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def build_document(result: ScanResult) -> dict[str, Any]:
@@ -31,6 +31,7 @@ def build_document(result: ScanResult) -> dict[str, Any]:
         "tool": {"name": "assessor", "version": __version__},
         "source": src.description,
         "target": {"kubernetes": f"v{result.target}" if result.target else None, "given": result.target_given},
+        "settings": {"destination": result.destination},
         "findings": [f.to_dict() for f in result.findings],
         "problems": [p.to_dict() for p in src.problems.items],
         "summary": {
@@ -49,4 +50,16 @@ def build_document(result: ScanResult) -> dict[str, Any]:
         doc["versions"] = result.versions.to_dict()
     if result.plan is not None:
         doc["plan"] = result.plan.to_dict()
+    if result.nodes is not None:
+        doc["summary"]["nodeReports"] = len(result.nodes.inputs)
+        if src.kind == "node" and len(result.nodes.inputs) == 1:
+            # `assess node`: the facts themselves, as `assess nodes` writes them per node
+            node = result.nodes.inputs[0].report.to_dict()
+            node.pop("source", None)
+            doc["node"] = node
+        else:
+            doc["nodeReports"] = [
+                {"hostname": n.report.hostname, "file": n.file, "collectedAt": n.report.collected_at}
+                for n in result.nodes.inputs
+            ]
     return doc

@@ -4,10 +4,14 @@ A positive fixture must make its rule fire; a first-lines comment `# expect: SEV
 pins the worst severity it must get. A negative fixture must not make it fire above info
 (an info finding is kept for the inventory only), or at all with `# absent: true`.
 
-Fixtures are manifests (`*.yaml`) or RKE1 cluster.yml files (`*.cluster.yml`). Header
+Fixtures are manifests (`*.yaml`), RKE1 cluster.yml files (`*.cluster.yml`) or node reports
+(`*.node.yaml`: the JSON an `assess nodes` run writes, as YAML so it can carry the header;
+`# rke: FILE` names a `*.rke.yaml` cluster.yml beside it, not a case of its own). Header
 comments set what a user would pass on the command line: `# target: v1.25`,
 `# rke-version: v1.3.2`, `# direct: true`, `# snapshot: FILE` (a `*.snapshot.yaml` beside it, which is
-not a case of its own), `# plan: in-place|blue-green` (forecast the switch, as assess plan does).
+not a case of its own), `# plan: in-place|blue-green` (forecast the switch, as assess plan does),
+`# destination: rke2|containerd` (--destination), `# as: snapshot` (read the manifest as
+`assess cluster --snapshot` would: a whole cluster).
 """
 
 from __future__ import annotations
@@ -16,11 +20,14 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from assessor.catalog import bundled_rules
 from assessor.migration.build import MigrationOptions
 from assessor.model.findings import Finding, Severity
 from assessor.model.kversion import Minor
+from assessor.nodes.facts import NodeReport
+from assessor.nodescan import NodeInput
 from assessor.scan import ScanOptions, scan
 from assessor.sources.files import load_snapshot, scan_paths
 from assessor.sources.result import SourceResult
@@ -40,6 +47,22 @@ def run_fixture(path: Path) -> tuple[list[Finding], list[str]]:
     text = path.read_text()
     target = _header(text, "target")
     options = ScanOptions(target=Minor.parse(target) if target else None)
+    options.destination = _header(text, "destination") or options.destination
+    if path.name.endswith(".node.yaml"):
+        report = NodeReport.from_dict(yaml.safe_load(text))
+        options.nodes = [NodeInput(report, str(path))]
+        rke = _header(text, "rke")
+        snapshot = _header(text, "snapshot")
+        config = load_rke_config(str(path.parent / rke)) if rke else None
+        if config is not None:
+            options.versions = VersionInputs(config=config)
+        source = (
+            load_snapshot(str(path.parent / snapshot))
+            if snapshot
+            else SourceResult(kind="node", description={"type": "node", "path": str(path)})
+        )
+        result = scan(source, RULES, options)
+        return result.findings, [p.one_line() for p in result.source.problems.errors]
     if path.name.endswith(".cluster.yml"):
         config = load_rke_config(str(path))
         snapshot = _header(text, "snapshot")
@@ -56,14 +79,14 @@ def run_fixture(path: Path) -> tuple[list[Finding], list[str]]:
             options.plan = MigrationOptions(strategy=strategy)
         errors = [p.one_line() for p in config.problems.errors]
     else:
-        source = scan_paths([str(path)])
+        source = load_snapshot(str(path)) if _header(text, "as") == "snapshot" else scan_paths([str(path)])
         errors = []
     result = scan(source, RULES, options)
     return result.findings, errors + [p.one_line() for p in result.source.problems.errors]
 
 
 def _is_case(path: Path) -> bool:
-    return path.name.endswith((".yaml", ".cluster.yml")) and not path.name.endswith(".snapshot.yaml")
+    return path.name.endswith((".yaml", ".cluster.yml")) and not path.name.endswith((".snapshot.yaml", ".rke.yaml"))
 
 
 def _cases(kind: str) -> list[tuple[str, Path]]:

@@ -15,11 +15,13 @@ from typing import Any
 from assessor.checklist.build import build_checklist
 from assessor.checklist.forecast_check import forecast_check, node_names
 from assessor.checklist.header import report_header
+from assessor.docker.context import DEFAULT_DESTINATION
 from assessor.document import build_document
 from assessor.engine.rules import Rule
 from assessor.migration.build import MigrationOptions
 from assessor.model.findings import Finding
 from assessor.model.kversion import Minor
+from assessor.nodescan import NodeInput
 from assessor.scan import ScanOptions, scan
 from assessor.sources.readlimit import SWITCH_SUMMARY_MAX_BYTES, read_bounded
 from assessor.sources.result import SourceResult
@@ -35,6 +37,7 @@ class SwitchResultsError(ValueError):
 class ReportInputs:
     rules: list[Rule]
     target: Minor | None = None
+    destination: str = DEFAULT_DESTINATION  # the runtime the nodes move to (--destination)
     cluster: SourceResult | None = None  # the cluster, or the RKE cluster.yml with the cluster when given
     versions: VersionInputs | None = None
     cluster_label: str | None = None  # how the sources line names the cluster
@@ -45,6 +48,8 @@ class ReportInputs:
     report_dir: Path = Path(".")  # where the report is written: the switch report link is relative to it
     baseline: list[BaselineEntry] = field(default_factory=list)
     baseline_name: str = "baseline"
+    nodes: list[NodeInput] | None = None  # node reports (--nodes DIR)
+    nodes_label: str | None = None
     cluster_name: str | None = None  # cluster.yml's cluster_name, the kube context, or the snapshot file
     input_files: list[tuple[str, str]] = field(default_factory=list)  # (role, path) of each file or folder read
 
@@ -78,16 +83,30 @@ def assemble_report(inputs: ReportInputs) -> Report:
     names: dict[str, str] = {}
 
     def options() -> ScanOptions:
-        return ScanOptions(target=inputs.target, baseline=inputs.baseline, baseline_name=inputs.baseline_name)
+        return ScanOptions(
+            target=inputs.target,
+            baseline=inputs.baseline,
+            baseline_name=inputs.baseline_name,
+            destination=inputs.destination,
+        )
 
-    if inputs.cluster is not None:
+    cluster = inputs.cluster
+    if cluster is None and inputs.nodes is not None:
+        # node reports alone: their findings, with nothing of a cluster
+        cluster = SourceResult(kind="node", description={"type": "nodes", "path": inputs.nodes_label})
+    if cluster is not None:
         cluster_options = options()
         cluster_options.versions = inputs.versions
+        cluster_options.nodes = inputs.nodes
+        if inputs.nodes is not None:
+            sources["nodes"] = inputs.nodes_label
         if inputs.rke_label is not None:
-            cluster_options.plan = MigrationOptions()
+            cluster_options.plan = MigrationOptions(nodes=tuple(n.report for n in inputs.nodes or ()))
             sources["rke"] = inputs.rke_label
-        sources["cluster"] = inputs.cluster_label
-        result = scan(inputs.cluster, inputs.rules, cluster_options)
+        if inputs.cluster is not None:
+            sources["cluster"] = inputs.cluster_label
+        sources["destination"] = inputs.destination
+        result = scan(cluster, inputs.rules, cluster_options)
         findings += result.findings
         cluster_doc = build_document(result)
         config = inputs.versions.config if inputs.versions else None

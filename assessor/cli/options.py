@@ -21,6 +21,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from typer.core import TyperArgument, TyperCommand
 
+from assessor.docker.context import DEFAULT_DESTINATION, DESTINATIONS
 from assessor.model.findings import Severity
 from assessor.render.registry import Kind, UnknownFormat, choose_format, formats
 
@@ -67,6 +68,12 @@ def _check_fail_on(value: str) -> str:
     return value
 
 
+def _check_destination(value: str) -> str:
+    if value not in DESTINATIONS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(DESTINATIONS)}")
+    return value
+
+
 def Duration(flag: str, help: str, allow_zero: bool = False) -> Any:
     """A typer option that takes a DURATION (30s, 1m, 500ms) and rejects anything else with exit 2:
     malformed, zero (unless `allow_zero`), or longer than a day."""
@@ -92,6 +99,16 @@ DirectOpt = Annotated[
     typer.Option(
         "--direct",
         help="You mean to set kubernetes_version to --target in one edit: report the minors that skips (UPG001).",
+    ),
+]
+
+
+NodesDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--nodes",
+        metavar="DIR",
+        help="Node reports (the --out folder of assess nodes, or assess node -o json files) to merge in.",
     ),
 ]
 
@@ -168,6 +185,16 @@ class ScanSettings:
             help="Kubernetes version to plan for, e.g. v1.25 (default: the newest minor RKE1 runs, then RKE2).",
         ),
     ] = None
+    destination: Annotated[
+        str,
+        typer.Option(
+            "--destination",
+            metavar="RUNTIME",
+            callback=_check_destination,
+            help="What the nodes move to: rke2 (containerd at /run/k3s/containerd/containerd.sock)"
+            " or containerd (/run/containerd/containerd.sock).",
+        ),
+    ] = DEFAULT_DESTINATION
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Do not print notes about skipped input.")] = False
 
 
