@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from assessor.migration.manual_steps import ManualStep
@@ -11,6 +12,15 @@ from assessor.migration.strategy import Strategy
 
 def _box(text: str) -> str:
     return f"- [ ] {text}"
+
+
+def sh(value: object) -> str:
+    """One shell word: every value pasted into a command the operator copies goes through here.
+
+    Node names are validated at the cluster.yml boundary already; quoting here is the second wall, and
+    the one that covers placeholders and values from other sources.
+    """
+    return shlex.quote(str(value))
 
 
 def runbook(
@@ -26,6 +36,7 @@ def runbook(
     rke1_hops: list[str] | None = None,
 ) -> str:
     version = rke2_version or "<the RKE2 release of your current minor>"
+    v = sh(version)
     servers = [n for n in rke2.nodes if n.role == "server"]
     agents = [n for n in rke2.nodes if n.role == "agent"]
     first = servers[0].name if servers else "<first server>"
@@ -50,31 +61,35 @@ def runbook(
     out.append(
         _box(
             "Provision new nodes; give each one the matching file from nodes/<name>/config.yaml "
-            "(change node-name and node-ip to the new machine)"
+            "(change node-name and node-ip to the new machine). The config.yaml files are written with mode "
+            "600: they carry extra_args and extra_env from cluster.yml, which may hold secrets; keep them 600 "
+            "on the nodes too"
         )
     )
     out.append(
         _box(
-            f"On the first server: `install -d -m 700 /etc/rancher/rke2 && openssl rand -hex 32 > {TOKEN_FILE} "
-            f"&& chmod 600 {TOKEN_FILE}`; copy the same file to every other node"
+            f"On the first server: `install -d -m 700 /etc/rancher/rke2 && openssl rand -hex 32 > {sh(TOKEN_FILE)} "
+            f"&& chmod 600 {sh(TOKEN_FILE)}`; copy the same file to every other node"
         )
     )
     out.append(
         _box(
             "Copy config.yaml to /etc/rancher/rke2/config.yaml and, if present, registries.yaml to "
-            "/etc/rancher/rke2/registries.yaml on every node"
+            "/etc/rancher/rke2/registries.yaml on every node, mode 600 "
+            "(`install -m 600 config.yaml /etc/rancher/rke2/config.yaml`)"
         )
     )
     for path in secret_files:
         out.append(
             _box(
                 f"Put the registry password in {path} (mode 600) and fill it in: "
-                f'`sed -i "s|__FROM_FILE__{path}|$(cat {path})|" /etc/rancher/rke2/registries.yaml`'
+                # secret_file() keeps to [A-Za-z0-9._/-], so the path is one word inside the double quotes too
+                f'`sed -i "s|__FROM_FILE__{path}|$(cat {sh(path)})|" /etc/rancher/rke2/registries.yaml`'
             )
         )
     out.append(
         _box(
-            f"First server ({first}): `curl -sfL https://get.rke2.io | INSTALL_RKE2_VERSION={version} sh - "
+            f"First server ({first}): `curl -sfL https://get.rke2.io | INSTALL_RKE2_VERSION={v} sh - "
             "&& systemctl enable --now rke2-server`"
         )
     )
@@ -84,7 +99,7 @@ def runbook(
     for n in agents:
         out.append(
             _box(
-                f"Agent {n.name}: `curl -sfL https://get.rke2.io | INSTALL_RKE2_VERSION={version} "
+                f"Agent {n.name}: `curl -sfL https://get.rke2.io | INSTALL_RKE2_VERSION={v} "
                 "INSTALL_RKE2_TYPE=agent sh - && systemctl enable --now rke2-agent`"
             )
         )
@@ -126,21 +141,22 @@ def runbook(
         out.append(_box(f"{n.name}: take it out of the load balancer and wait for the health check to mark it down"))
         out.append(
             _box(
-                f"`kubectl cordon {n.name} && kubectl drain {n.name} --ignore-daemonsets "
-                f"--delete-emptydir-data --timeout={strategy.drain_timeout}s`"
+                f"`kubectl cordon {sh(n.name)} && kubectl drain {sh(n.name)} --ignore-daemonsets "
+                f"--delete-emptydir-data --timeout={sh(f'{strategy.drain_timeout}s')}`"
             )
         )
         out.append(
             _box(
-                f"On {n.name}: `docker stop $(docker ps -q) && systemctl disable --now docker`; write "
-                f"nodes/{n.name}/config.yaml to /etc/rancher/rke2/config.yaml; install the RKE2 agent "
+                f"On {n.name}: `docker stop $(docker ps -q) && systemctl disable --now docker`; "
+                f"`install -m 600 {sh(f'nodes/{n.name}/config.yaml')} /etc/rancher/rke2/config.yaml`; "
+                "install the RKE2 agent "
                 f"({version}) and `systemctl enable --now rke2-agent`"
             )
         )
         out.append(
             _box(
-                f"`kubectl wait --for=condition=Ready node/{n.name} --timeout=10m && kubectl uncordon "
-                f"{n.name}`; put it back into the load balancer"
+                f"`kubectl wait --for=condition=Ready {sh(f'node/{n.name}')} --timeout=10m && kubectl uncordon "
+                f"{sh(n.name)}`; put it back into the load balancer"
             )
         )
     out += ["", "Later upgrades in place: system-upgrade-controller, with the same batch and drain:", "", "```yaml"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from assessor.model.origin import FieldPath, Origin, format_path
 from assessor.model.problems import Problems
-from assessor.model.rke import RkeConfig, RkeConfigError
+from assessor.model.rke import MAX_NODE_NAME, RkeConfig, RkeConfigError, is_node_name
 from assessor.sources.documents import parse_documents, read_text
 from assessor.sources.rke_schema import CLUSTER, Schema
 
@@ -31,7 +31,32 @@ def load_rke_config(path: str) -> RkeConfig:
     if "nodes" not in doc.data:
         raise RkeConfigError(f"{path}: no 'nodes' list: this is not an RKE cluster.yml")
     _check(doc.data, CLUSTER, (), config)
+    _check_node_names(config)
     return config
+
+
+def _check_node_names(config: RkeConfig) -> None:
+    """Every node name a DNS-1123 subdomain, and no two alike: the plan makes folders and commands of them."""
+    seen: dict[str, int] = {}
+    for node in config.nodes:
+        key = "hostname_override" if node.raw.get("hostname_override") not in (None, "") else "address"
+        where = f"nodes[{node.index}].{key}"
+        line = config.line(("nodes", node.index, key)) or config.line(("nodes", node.index))
+        at = f"{config.path}: line {line}" if line else config.path
+        if not node.name:
+            raise RkeConfigError(f"{at}: nodes[{node.index}] has no address")
+        if not is_node_name(node.name):
+            shown = ascii(node.name if len(node.name) <= 80 else node.name[:80] + "…")
+            raise RkeConfigError(
+                f"{at}: {where} {shown} is not a valid Kubernetes node name (a DNS-1123 subdomain: "
+                f"lowercase letters, digits, '-' and '.', at most {MAX_NODE_NAME} characters)"
+            )
+        if node.name in seen:
+            raise RkeConfigError(
+                f"{at}: {where} names node {node.name} again (nodes[{seen[node.name]}] already has it); "
+                "every node needs its own name"
+            )
+        seen[node.name] = node.index
 
 
 def _check(value: Any, schema: Any, path: FieldPath, config: RkeConfig) -> None:
