@@ -34,7 +34,8 @@ else:
     summary = analysis.analyse(read_jsonl(path), [], 50.0, {}, Thresholds(), {})
 took = time.monotonic() - started
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(f"{summary['totals']['requests']} {summary['totals']['errors']} {len(summary['intervals'])} {peak_mb:.0f} {took:.1f}")
+totals = summary["totals"]
+print(f"{totals['requests']} {totals['errors']} {len(summary['intervals'])} {peak_mb:.0f} {took:.1f}")
 """
 
 

@@ -97,6 +97,8 @@ def switch(
             Target.parse(u)
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--url") from None
+    if max_error_ratio is not None and not 0 <= max_error_ratio <= 1:  # also refuses nan, which compares false
+        raise typer.BadParameter("a share from 0 to 1, e.g. 0.01", param_hint="--max-error-ratio")
     total = rate * len(url) * len(chosen)
     if total > MAX_TOTAL_RATE:
         raise typer.BadParameter(

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from assessor.inventory.fields import check_pdb, check_workload
 from assessor.inventory.podspec import PodSpecTypeError, PodSpecView, get_pod_spec, pod_spec_path
 from assessor.model.objects import K8sObject
 from assessor.model.origin import FieldPath, format_path
@@ -133,6 +134,8 @@ def build_inventory(objects: list[K8sObject], problems: Problems) -> Inventory:
         if kind == "ConfigMap":
             inv.configmaps.append(obj)
             continue
+        if kind == "PodDisruptionBudget":
+            check_pdb(obj, problems)
         path = pod_spec_path(kind, obj.raw)
         if path is None:
             if kind not in KNOWN_OTHER_KINDS and not kind.endswith("List"):
@@ -189,6 +192,7 @@ def _pod_spec_view(obj: K8sObject, path: FieldPath, problems: Problems) -> PodSp
             return None
         view = PodSpecView(spec, path)
         view.validate()
+        check_workload(obj, view, problems)
     except PodSpecTypeError as exc:
         problems.error(obj.origin.file or "?", f"{obj.display()}: {exc}; object skipped", obj.origin.line_of(exc.path))
         return None
