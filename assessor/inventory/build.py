@@ -95,8 +95,8 @@ class _OwnerIndex:
 
     def resolve(self, obj: K8sObject, ref: dict[str, Any]) -> K8sObject | None:
         uid = ref.get("uid")
-        if uid and uid in self.by_uid:
-            return self.by_uid[str(uid)]
+        if isinstance(uid, str) and uid in self.by_uid:
+            return self.by_uid[uid]
         return self.by_name.get((str(ref.get("kind")), obj.namespace, str(ref.get("name"))))
 
     def top(self, obj: K8sObject) -> tuple[K8sObject, dict[str, Any] | None]:

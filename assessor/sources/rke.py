@@ -8,6 +8,7 @@ from typing import Any
 from assessor.model.origin import FieldPath, Origin, format_path
 from assessor.model.problems import Problems
 from assessor.model.rke import MAX_NODE_NAME, RkeConfig, RkeConfigError, is_node_name
+from assessor.model.typed import finite, type_name, whole
 from assessor.sources.documents import parse_documents, read_text
 from assessor.sources.rke_schema import CLUSTER, Schema
 
@@ -59,14 +60,17 @@ def _check_node_names(config: RkeConfig) -> None:
         seen[node.name] = node.index
 
 
-def _check(value: Any, schema: Any, path: FieldPath, config: RkeConfig) -> None:
+def _check(value: Any, schema: Any, path: FieldPath, config: RkeConfig) -> bool:
+    """Report a value of the wrong type and return False, so that the caller drops it from the mapping:
+    past this boundary every key of the schema holds its type or is absent."""
     if value is None:
-        return  # RKE treats an explicit null like an absent key
+        return True  # RKE treats an explicit null like an absent key
     where = format_path(path) or "cluster.yml"
     if isinstance(schema, dict):
         if not isinstance(value, dict):
             config.problems.error(config.path, f"{where} must be a mapping, got {_type(value)}", config.line(path))
-            return
+            return False
+        bad = []
         for key, sub in value.items():
             if str(key) not in schema:
                 config.problems.note(
@@ -75,19 +79,25 @@ def _check(value: Any, schema: Any, path: FieldPath, config: RkeConfig) -> None:
                     config.line((*path, str(key))),
                 )
                 continue
-            _check(sub, schema[str(key)], (*path, str(key)), config)
-        return
+            if not _check(sub, schema[str(key)], (*path, str(key)), config):
+                bad.append(key)
+        for key in bad:
+            del value[key]
+        return True
     if isinstance(schema, list):
         if not isinstance(value, list):
             config.problems.error(config.path, f"{where} must be a list, got {_type(value)}", config.line(path))
-            return
+            return False
         for i, item in enumerate(value):
-            _check(item, schema[0], (*path, i), config)
-        return
+            if not _check(item, schema[0], (*path, i), config):
+                value[i] = None  # not removed: the indices (and so the line numbers) of the rest stay
+        return True
     if not _leaf_ok(schema, value):
         config.problems.error(
             config.path, f"{where} must be {_LEAF_WORDS[schema]}, got {_type(value)}", config.line(path)
         )
+        return False
+    return True
 
 
 _LEAF_WORDS = {
@@ -104,13 +114,13 @@ _LEAF_WORDS = {
 
 def _leaf_ok(kind: str, value: Any) -> bool:
     if kind == "str":
-        return isinstance(value, str | int | float) and not isinstance(value, bool)
+        return isinstance(value, str) or finite(value) is not None
     if kind == "int":
-        return isinstance(value, int) and not isinstance(value, bool)
+        return whole(value, -(2**63), 2**63 - 1) is not None and not isinstance(value, float)
     if kind == "bool":
         return isinstance(value, bool)
     if kind == "num":
-        return isinstance(value, int | str) and not isinstance(value, bool)
+        return isinstance(value, str) or (isinstance(value, int) and whole(value, -(2**63), 2**63 - 1) is not None)
     if kind == "map":
         return isinstance(value, dict)
     if kind == "list":
@@ -123,6 +133,8 @@ def _leaf_ok(kind: str, value: Any) -> bool:
 
 
 def _type(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool) and finite(value) is None:
+        return type_name(value)  # inf, nan, a 401-digit number: say which
     return {
         dict: "a mapping",
         list: "a list",
