@@ -1,8 +1,9 @@
 """Fuzz every fixture: hostile types, numbers, nesting and encodings, through every command that reads them.
 
 Bounded by count, not by clock: CASES cases in all, each seeded, so a failure names its case and
-replays exactly (`pytest tests/test_fuzz.py -k "chunk3"`). Most run in process (CliRunner, which
-still catches a traceback as result.exception); a handful run as real subprocesses with a timeout.
+replays exactly (`pytest tests/test_fuzz.py -k "chunk3"`); FUZZ_SEED=N explores other cases. Most
+run in process (CliRunner, which still catches a traceback as result.exception); a handful run as
+real subprocesses with a timeout.
 A case passes when the command ends with an exit code of the README's table (0, 1, 2 or 3), within
 its time, and without a traceback.
 """
@@ -10,6 +11,7 @@ its time, and without a traceback.
 from __future__ import annotations
 
 import math
+import os
 import random
 import subprocess
 import sys
@@ -27,6 +29,7 @@ from tests.conftest import FIXTURES, ROOT
 
 runner = CliRunner()
 CASES = 300
+SEED = int(os.environ.get("FUZZ_SEED", "20270115"))
 CHUNKS = 10
 SUBPROCESS_CASES = 5
 EXIT_CODES = {0, 1, 2, 3}
@@ -155,7 +158,7 @@ def _commands(source: Path) -> list[str]:
 
 
 def _cases() -> list[Case]:
-    rng = random.Random(20270115)
+    rng = random.Random(SEED)
     sources = SNAPSHOTS + CLUSTER_YMLS + RULE_FILES
     weights = [40.0 / len(SNAPSHOTS)] * len(SNAPSHOTS) + [30.0 / len(CLUSTER_YMLS)] * len(CLUSTER_YMLS)
     weights += [30.0 / len(RULE_FILES)] * len(RULE_FILES)
@@ -181,7 +184,7 @@ def _args(case: Case, target: Path, tmp: Path) -> list[str]:
 
 def _write(case: Case, tmp: Path) -> Path:
     target = tmp / f"case-{case.number}{case.source.suffix}"
-    target.write_bytes(mutate(case.source, random.Random(case.number)))
+    target.write_bytes(mutate(case.source, random.Random(SEED + case.number)))
     return target
 
 
