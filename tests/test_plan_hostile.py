@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from assessor.cli import app
 from assessor.migration.rke2config import NodePlan, Rke2Plan
-from assessor.migration.runbook import runbook, sh
+from assessor.migration.runbook import RunbookInputs, runbook, sh
 from assessor.migration.strategy import strategy_from
 from assessor.migration.writer import PlanPathError, write_plan
 from assessor.model.origin import Origin
@@ -151,11 +151,22 @@ def test_every_command_quotes_every_interpolated_value() -> None:
     """Names cannot get this far (validated at load); the quoting must hold on its own anyway."""
     cfg = RkeConfig("c.yml", {"nodes": []}, Origin("c.yml", 1, None, None))
     nodes = [NodePlan("s1", "10.0.0.1", "server", ("etcd",)), NodePlan(HOSTILE, "10.0.0.2", "agent", ("worker",))]
-    text = runbook(
-        "c", Rke2Plan(nodes, [], None), "v1$(id)", "in-place", [], strategy_from(cfg, "in-place", 0), [], [], []
+    inputs = RunbookInputs(
+        cluster="c",
+        rke2=Rke2Plan(nodes, [], None),
+        rke2_version="v1$(id)",
+        rke2_reason="test",
+        recommended="in-place",
+        reasons=[],
+        strategy=strategy_from(cfg, "in-place", 0),
+        blockers=[],
+        secret_files=[],
+        forecast=[],
+        files=set(),
     )
+    text = runbook(inputs)
     commands = _commands(text)
-    assert len(commands) == 3  # cordon/drain, install config.yaml, wait/uncordon
+    assert len(commands) == 2  # cordon/drain, wait/uncordon
     for command in commands:
         hostile = [w for w in shlex.split(command) if "pwned" in w]
         assert hostile and all(w in WHOLE for w in hostile), command
