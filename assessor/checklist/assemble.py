@@ -15,12 +15,14 @@ from typing import Any
 from assessor.checklist.build import build_checklist
 from assessor.checklist.forecast_check import forecast_check, node_names
 from assessor.checklist.header import report_header
+from assessor.docker.context import DEFAULT_DESTINATION
 from assessor.document import build_document
 from assessor.engine.rules import Rule
 from assessor.migration.build import MigrationOptions
 from assessor.model.findings import Finding
 from assessor.model.kversion import Minor
 from assessor.scan import ScanOptions, scan
+from assessor.sources.readlimit import SWITCH_SUMMARY_MAX_BYTES, read_bounded
 from assessor.sources.result import SourceResult
 from assessor.suppress import BaselineEntry
 from assessor.versions.assessment import VersionInputs
@@ -34,6 +36,7 @@ class SwitchResultsError(ValueError):
 class ReportInputs:
     rules: list[Rule]
     target: Minor | None = None
+    destination: str = DEFAULT_DESTINATION  # the runtime the nodes move to (--destination)
     cluster: SourceResult | None = None  # the cluster, or the RKE cluster.yml with the cluster when given
     versions: VersionInputs | None = None
     cluster_label: str | None = None  # how the sources line names the cluster
@@ -57,7 +60,7 @@ class Report:
 def _read_switch(folder: Path, report_dir: Path) -> tuple[dict[str, Any], str | None]:
     summary_file = folder / "summary.json"
     try:
-        summary = json.loads(summary_file.read_text(encoding="utf-8"))
+        summary = json.loads(read_bounded(summary_file, SWITCH_SUMMARY_MAX_BYTES, "a switch summary").decode("utf-8"))
     except (OSError, ValueError) as exc:
         raise SwitchResultsError(f"{summary_file}: cannot read the switch test summary: {exc}") from None
     if not isinstance(summary, dict):
@@ -77,7 +80,12 @@ def assemble_report(inputs: ReportInputs) -> Report:
     names: dict[str, str] = {}
 
     def options() -> ScanOptions:
-        return ScanOptions(target=inputs.target, baseline=inputs.baseline, baseline_name=inputs.baseline_name)
+        return ScanOptions(
+            target=inputs.target,
+            baseline=inputs.baseline,
+            baseline_name=inputs.baseline_name,
+            destination=inputs.destination,
+        )
 
     if inputs.cluster is not None:
         cluster_options = options()
@@ -86,6 +94,7 @@ def assemble_report(inputs: ReportInputs) -> Report:
             cluster_options.plan = MigrationOptions()
             sources["rke"] = inputs.rke_label
         sources["cluster"] = inputs.cluster_label
+        sources["destination"] = inputs.destination
         result = scan(inputs.cluster, inputs.rules, cluster_options)
         findings += result.findings
         cluster_doc = build_document(result)
