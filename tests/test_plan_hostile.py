@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from assessor.cli import app
 from assessor.migration.rke2config import NodePlan, Rke2Plan
-from assessor.migration.runbook import RunbookInputs, runbook, sh
+from assessor.migration.runbook import RunbookInputs, runbook
+from assessor.migration.shell import sh
 from assessor.migration.strategy import strategy_from
 from assessor.migration.writer import PlanPathError, write_plan
 from assessor.model.origin import Origin

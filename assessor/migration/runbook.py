@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
 from assessor.migration.cleanup import CLEANUP_SOURCE, cleanup_commands, load_cleanup
 from assessor.migration.manual_steps import ManualStep
 from assessor.migration.rke2config import REGISTRATION_PORT, SERVER_URL_PLACEHOLDER, TOKEN_FILE, Rke2Plan
+from assessor.migration.shell import sh
 from assessor.migration.strategy import Strategy
 
 
 def _box(text: str) -> str:
     return f"- [ ] {text}"
-
-
-def sh(value: object) -> str:
-    """One shell word: every value pasted into a command the operator copies goes through here.
-
-    Node names are validated at the cluster.yml boundary already; quoting here is the second wall, and
-    the one that covers placeholders and values from other sources.
-    """
-    return shlex.quote(str(value))
 
 
 @dataclass(slots=True)
