@@ -88,8 +88,11 @@ def assess_versions(
     plan = build_hop_path(matrix, state, target, objects, inputs.direct)
     # Without cluster objects nothing is known about workloads: say "unknown", not "none".
     known = inventory if inventory is not None and inventory.objects else None
-    name = str(inputs.config.get("cluster_name") or "local") if inputs.config else "cluster"
-    subject: dict[str, Any] = {"apiVersion": "rke.cattle.io/v1", "kind": "RKECluster", "metadata": {"name": name}}
+    if inputs.config is not None:
+        name = str(inputs.config.get("cluster_name") or "local")
+        subject: dict[str, Any] = {"apiVersion": "rke.cattle.io/v1", "kind": "RKECluster", "metadata": {"name": name}}
+    else:  # no cluster.yml: the findings are about the scanned cluster as a whole, not an RKE object
+        subject = {"apiVersion": "", "kind": "Cluster", "metadata": {"name": "scanned cluster"}}
     origin = inputs.config.origin if inputs.config else Origin()
     cluster = K8sObject(subject, origin)
     contexts: list[Context] = [RkeContext(inputs.config, plan.target, known, cluster), HopPathContext(plan, cluster)]
