@@ -83,18 +83,28 @@ def scan(
             rule_list, opts.versions.config, inventory, plan, findings, opts.plan
         )
         findings.extend(forecast_findings)
-    apply_annotations(findings, _annotated_objects(inventory))
+    apply_annotations(findings, _annotated_objects(inventory, findings))
     if opts.baseline:
         apply_baseline(findings, opts.baseline, source.problems, opts.baseline_name, opts.today or dt.date.today())
     findings.sort(key=Finding.sort_key)
     return ScanResult(source, inventory, findings, rule_list, plan, migration)
 
 
-def _annotated_objects(inv: Inventory) -> dict[tuple[str, str, str], tuple[K8sObject, Any]]:
-    """Every object a finding can name, with the path of its pod spec (for pod template annotations)."""
+def _annotated_objects(inv: Inventory, findings: list[Finding]) -> dict[tuple[str, str, str], tuple[K8sObject, Any]]:
+    """Every object a finding names, with the path of its pod spec (for pod template annotations).
+
+    Only objects that findings name are keyed: there are few findings and, in a big cluster,
+    hundreds of thousands of objects.
+    """
+    wanted = {
+        (str(f.object.get("kind")), str(f.object.get("namespace") or ""), str(f.object.get("name"))) for f in findings
+    }
+    names = {key[2] for key in wanted}
     out: dict[tuple[str, str, str], tuple[K8sObject, Any]] = {}
     for obj in inv.objects:
-        out[(obj.kind, obj.namespace or "", obj.name)] = (obj, None)
+        if obj.name in names and (key := (obj.kind, obj.namespace or "", obj.name)) in wanted:
+            out[key] = (obj, None)
     for w in inv.workloads:
-        out[(w.obj.kind, w.obj.namespace or "", w.obj.name)] = (w.obj, w.pod.path)
+        if w.obj.name in names and (key := (w.obj.kind, w.obj.namespace or "", w.obj.name)) in wanted:
+            out[key] = (w.obj, w.pod.path)
     return out

@@ -134,8 +134,11 @@ class ObjectContext:
     pod_path: FieldPath | None = None
     target: Minor | None = None  # the Kubernetes minor the scan plans for (removed APIs)
     owner: dict[str, Any] | None = None  # the workload's owner when the object is a workload
-    # answers every rule of a template family shares (the removed-api rules ask one question)
-    _memo: dict[str, Any] = field(default_factory=dict)
+    # the inventory the object is in, for facts computed once over all objects (Inventory.fact)
+    inventory: Inventory | None = None
+    # answers every rule of a template family shares, for an object outside an inventory;
+    # made on first use: there is one context per object, hundreds of thousands in a big cluster
+    _memo: dict[str, Any] | None = None
     scope: ClassVar[str] = "object"
 
     @property
@@ -143,6 +146,8 @@ class ObjectContext:
         return self.obj
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        if self._memo is None:
+            self._memo = {}
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]
@@ -211,7 +216,10 @@ def inventory_contexts(inv: Inventory, target: Minor | None) -> Iterator[Context
     workloads = {id(w.obj): w for w in inv.workloads}
     for obj in inv.objects:
         owning = workloads.get(id(obj))
-        yield ObjectContext(obj, owning.pod.path if owning else None, target, owning.owner if owning else None)
+        if owning is None:
+            yield ObjectContext(obj, None, target, None, inv)
+        else:
+            yield ObjectContext(obj, owning.pod.path, target, owning.owner, inv)
 
 
 def configmap_users(workloads: list[Workload]) -> dict[tuple[str, str], list[dict[str, Any]]]:

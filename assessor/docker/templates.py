@@ -8,7 +8,7 @@ Hits: a field path, the value found there, the container, and facts that a rule'
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -22,7 +22,7 @@ from assessor.docker.context import (
     strip_comments,
 )
 from assessor.docker.hostpaths import PathMatcher
-from assessor.engine.schema import REGEX, STR, STR_LIST, Param, SchemaError, regex
+from assessor.engine.schema import REGEX, STR, STR_LIST, Param, SchemaError, regex, regex_screen
 from assessor.engine.template import Hit, Template
 from assessor.inventory.podspec import ContainerRef
 from assessor.model.findings import redact
@@ -92,6 +92,10 @@ class HostPathTemplate(Template):
 
     def compile(self, params: dict[str, Any]) -> PathMatcher:
         return PathMatcher.from_params(params)
+
+    def screen(self, compiled: Sequence[Any]) -> Callable[[WorkloadContext], bool]:
+        # most pods mount no host path at all
+        return lambda ctx: any(isinstance(volume.get("hostPath"), dict) for _, volume in ctx.volumes)
 
     def hits(self, ctx: WorkloadContext, compiled: PathMatcher) -> Iterator[Hit]:
         for index, volume in ctx.volumes:
@@ -175,6 +179,25 @@ class EnvTemplate(Template):
     def compile(self, params: dict[str, Any]) -> tuple[frozenset[str], re.Pattern[str] | None, re.Pattern[str] | None]:
         return frozenset(params.get("names") or ()), params.get("name_pattern"), params.get("value_pattern")
 
+    def screen(self, compiled: Sequence[Any]) -> Callable[[WorkloadContext], bool] | None:
+        names: frozenset[str] = frozenset().union(*(c[0] for c in compiled))
+        patterns = [c[1] for c in compiled if c[1] is not None]
+        matches = regex_screen(patterns) if patterns else None
+        if patterns and matches is None:
+            return None
+
+        def any_name(ctx: WorkloadContext) -> bool:
+            for c in ctx.containers:
+                for env in c.spec.get("env") or ():
+                    if not isinstance(env, dict):
+                        continue
+                    name = as_str(env.get("name")) or ""  # as hits() reads it
+                    if name in names or (matches is not None and matches(name)):
+                        return True
+            return False
+
+        return any_name
+
     def hits(self, ctx: WorkloadContext, compiled: Any) -> Iterator[Hit]:
         names, name_re, value_re = compiled
         for c in ctx.containers:
@@ -210,11 +233,39 @@ def _command_fields(c: ContainerRef) -> Iterator[tuple[FieldPath, list[str]]]:
             yield (*c.path, probe, "exec", "command"), string_list(handler["exec"].get("command"))
 
 
+def _command_texts(c: ContainerRef) -> list[str]:
+    """What the command template searches in a container: each item (comment lines blanked), and
+    the items of a field joined when there are several."""
+    texts: list[str] = []
+    for _, items in _command_fields(c):
+        stripped = [strip_comments(i) for i in items]
+        texts.extend(stripped)
+        if len(stripped) > 1:
+            texts.append(" ".join(stripped))
+    return texts
+
+
+def _env_values(c: ContainerRef) -> list[str]:
+    """The literal env values of a container, as the container-text template searches them."""
+    values = []
+    for env in c.spec.get("env") or []:
+        value = as_str(env.get("value")) if isinstance(env, dict) else None
+        if value:
+            values.append(value)
+    return values
+
+
 class CommandTemplate(PatternTemplate):
     """A pattern in command, args, lifecycle hooks or exec probes of any container (init ones too)."""
 
     name = "command"
     scope = "workload"
+
+    def screen(self, compiled: Sequence[Any]) -> Callable[[WorkloadContext], bool] | None:
+        matches = regex_screen(compiled)
+        if matches is None:
+            return None
+        return lambda ctx: any(matches(text) for c in ctx.containers for text in _command_texts(c))
 
     def hits(self, ctx: WorkloadContext, compiled: re.Pattern[str]) -> Iterator[Hit]:
         for c in ctx.containers:
@@ -239,6 +290,12 @@ class ContainerTextTemplate(CommandTemplate):
     """Like `command`, and env values too: for strings such as a socket path that can sit in either."""
 
     name = "container-text"
+
+    def screen(self, compiled: Sequence[Any]) -> Callable[[WorkloadContext], bool] | None:
+        matches = regex_screen(compiled)
+        if matches is None:
+            return None
+        return lambda ctx: any(matches(text) for c in ctx.containers for text in (*_command_texts(c), *_env_values(c)))
 
     def hits(self, ctx: WorkloadContext, compiled: re.Pattern[str]) -> Iterator[Hit]:
         yield from super().hits(ctx, compiled)
@@ -299,6 +356,12 @@ class ImageTemplate(PatternTemplate):
     scope = "workload"
     facts = MappingProxyType({"image": "the container image"})
 
+    def screen(self, compiled: Sequence[Any]) -> Callable[[WorkloadContext], bool] | None:
+        matches = regex_screen(compiled)
+        if matches is None:
+            return None
+        return lambda ctx: any(isinstance(i := c.spec.get("image"), str) and i and matches(i) for c in ctx.containers)
+
     def hits(self, ctx: WorkloadContext, compiled: re.Pattern[str]) -> Iterator[Hit]:
         for c in ctx.containers:
             image = as_str(c.spec.get("image"))
@@ -354,6 +417,22 @@ class ConfigMapDataTemplate(Template):
     def compile(self, params: dict[str, Any]) -> tuple[re.Pattern[str] | None, ...]:
         keys = ("pattern", "key_pattern", "unless_pattern", "requires_pattern")
         return tuple(params.get(k) for k in keys)
+
+    def screen(self, compiled: Sequence[Any]) -> Callable[[ConfigMapContext], bool] | None:
+        matches = regex_screen(c[0] for c in compiled)
+        if matches is None:
+            return None
+
+        def any_value(ctx: ConfigMapContext) -> bool:
+            # what hits() searches with each rule's pattern: every data value, comment lines blanked
+            data = ctx.obj.raw.get("data")
+            if not isinstance(data, dict):
+                return False
+            return any(
+                isinstance(value, str) and matches(ctx.uncommented(str(key), value)) for key, value in data.items()
+            )
+
+        return any_value
 
     def hits(self, ctx: ConfigMapContext, compiled: Any) -> Iterator[Hit]:
         pattern, key_re, unless, requires = compiled
@@ -416,13 +495,14 @@ class NodePodRuntimeTemplate(Template):
     def hits(self, ctx: NodeContext, compiled: dict[str, Any]) -> Iterator[Hit]:
         prefix = str(compiled["prefix"])
         matching = 0
-        for pod in ctx.pods:
+        for pod in ctx.pods:  # every pod of the node: plain loops, no generator per pod
             status = pod.raw.get("status")
             statuses = status.get("containerStatuses") if isinstance(status, dict) else None
-            if isinstance(statuses, list) and any(
-                isinstance(s, dict) and str(s.get("containerID", "")).startswith(prefix) for s in statuses
-            ):
-                matching += 1
+            if isinstance(statuses, list):
+                for s in statuses:
+                    if isinstance(s, dict) and str(s.get("containerID", "")).startswith(prefix):
+                        matching += 1
+                        break
         if matching:
             value = f"{matching} of {len(ctx.pods)} pods run containers with containerID {prefix}…"
             yield Hit(("status", "nodeInfo", "containerRuntimeVersion"), value, None, {"pods": matching})
@@ -441,6 +521,8 @@ class AnnotationWithoutTemplate(Template):
 
     def hits(self, ctx: ObjectContext, compiled: dict[str, Any]) -> Iterator[Hit]:
         key, companion = str(compiled["key"]), str(compiled["companion"])
+        if ctx.pod_path is None and key not in ctx.obj.annotations:
+            return  # the object's own annotations are its only ones, and the key is not there
         sources = ctx.annotation_sources()
         has_companion = any(isinstance(ann.get(companion), str) and ann[companion].strip() for _, ann in sources)
         if has_companion:

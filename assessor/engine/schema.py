@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,36 @@ def compile_regex(pattern: Any, flags: int = 0) -> re.Pattern[str]:
         return re.compile(pattern, flags)
     except re.error as exc:
         raise SchemaError(f"not a valid regex: {exc}") from None
+
+
+# a global inline flag group opening a pattern, e.g. (?i): its flags are in Pattern.flags already
+_LEADING_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
+# what refers to a group by number or name: a union renumbers groups, so these cannot be merged
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+
+
+def regex_screen(patterns: Iterable[re.Pattern[str] | None]) -> Callable[[str], bool] | None:
+    """A test that is True exactly when one of patterns finds a match in a text, or None.
+
+    For screening a family of rules with one search per distinct set of flags instead of one
+    per rule. None when some pattern is missing or cannot be merged exactly: one that refers to
+    a group, or is verbose (a comment would swallow the next alternative).
+    """
+    by_flags: dict[int, list[str]] = {}
+    for p in patterns:
+        if p is None or p.flags & re.VERBOSE or _GROUP_REFERENCE.search(p.pattern):
+            return None
+        by_flags.setdefault(p.flags, []).append(_LEADING_FLAGS.sub("", p.pattern, count=1))
+    if not by_flags:
+        return None
+    try:
+        unions = [re.compile("|".join(f"(?:{body})" for body in bodies), flags) for flags, bodies in by_flags.items()]
+    except re.error:  # e.g. the same group name in two patterns, or a global flag past the start
+        return None
+    if len(unions) == 1:
+        search = unions[0].search
+        return lambda text: search(text) is not None
+    return lambda text: any(u.search(text) is not None for u in unions)
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,13 +46,20 @@ def objects_from_document(doc: Document, file_name: str, problems: Problems) -> 
             problems.error(shown, f"{kind}.items must be a list, got {type(items).__name__}", doc.line)
             return
         lines = doc.item_lines or []
+        # without per-item lines or locators every item has the same origin: one object for them all
+        shared = None if lines or doc.locator else Origin(shown, doc.line, rendered_from, None)
         for i, item in enumerate(items):
-            line = lines[i] if i < len(lines) else doc.line
             if not isinstance(item, dict) or not isinstance(item.get("kind"), str):
+                line = lines[i] if i < len(lines) else doc.line
                 problems.error(shown, f"{kind}.items[{i}] is not a Kubernetes object; skipped", line)
                 continue
+            if "apiVersion" not in item:
+                item["apiVersion"] = ""
+            if shared is not None:
+                yield K8sObject(item, shared)
+                continue
+            line = lines[i] if i < len(lines) else doc.line
             locator = doc.locator.child(("items", i)) if doc.locator else None
-            item.setdefault("apiVersion", "")
             yield K8sObject(item, Origin(shown, line, rendered_from, locator))
         return
     yield K8sObject(data, Origin(shown, doc.line, rendered_from, doc.locator))

@@ -8,7 +8,7 @@ from typing import Any
 
 from assessor.model.kversion import Minor, rke_version_key
 from assessor.model.objects import K8sObject
-from assessor.versions.apis import removed_api_uses, volume_plugin_uses
+from assessor.versions.apis import ApiUses, index_api_uses
 from assessor.versions.current import CurrentState
 from assessor.versions.matrix import Matrix, RkeRelease
 
@@ -105,11 +105,15 @@ def build_hop_path(
     current: CurrentState,
     target: Minor | None,
     objects: list[K8sObject] | None = None,
+    uses: ApiUses | None = None,
 ) -> HopPath:
+    """The hop path; uses, if given, is the objects' index already built for the removed-api rules."""
     plan = HopPath(current, target)
     cfg = current.config
-    plan.removed_apis = removed_api_uses(matrix, objects or [])
-    plan.volume_plugins = volume_plugin_uses(matrix, objects or [])
+    if uses is None:
+        uses = index_api_uses(matrix, objects or [])
+    plan.removed_apis = uses.removed_api_summary()
+    plan.volume_plugins = uses.volume_plugin_summary()
     if current.kubernetes is None:
         plan.notes.append(
             "current Kubernetes version unknown: give cluster.yml kubernetes_version, --rke-version, "

@@ -13,7 +13,7 @@ from assessor.engine.template import Hit, Template
 from assessor.model.kversion import Minor
 from assessor.model.objects import K8sObject
 from assessor.model.origin import FieldPath
-from assessor.versions.apis import removal_hits
+from assessor.versions.apis import api_uses, removal_hits
 from assessor.versions.hoppath import HopPath
 from assessor.versions.matrix import ApiRemoval, load_matrix
 
@@ -29,7 +29,9 @@ MINOR = ParamType("Kubernetes minor", _minor)
 
 
 def _api_removals(ctx: ObjectContext) -> list[tuple[ApiRemoval, str]]:
-    # every removed-api rule asks the same question of the object; answer it once
+    # every removed-api rule, and the hop path's summary, read one index built in one pass
+    if ctx.inventory is not None:
+        return api_uses(ctx.inventory).removals_of(ctx.obj)
     found: list[tuple[ApiRemoval, str]] = ctx.memo("api-removals", lambda: removal_hits(load_matrix(), ctx.obj))
     return found
 
