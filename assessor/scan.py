@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assessor.catalog import bundled_rules
 from assessor.docker.context import inventory_contexts
 from assessor.engine.evaluate import evaluate
 from assessor.engine.rules import Rule
 from assessor.inventory.build import Inventory, build_inventory
-from assessor.migration.build import MigrationOptions, MigrationPlan, build_migration_plan
 from assessor.model.findings import Finding, Severity
 from assessor.model.kversion import Minor
 from assessor.model.objects import K8sObject
@@ -20,6 +19,9 @@ from assessor.suppress import BaselineEntry, apply_annotations, apply_baseline
 from assessor.versions.assessment import VersionInputs, assess_versions
 from assessor.versions.hoppath import HopPath
 from assessor.versions.matrix import load_matrix
+
+if TYPE_CHECKING:  # the planner is imported only by a scan that plans (start-up of the others)
+    from assessor.migration.build import MigrationOptions, MigrationPlan
 
 
 @dataclass(slots=True)
@@ -79,6 +81,8 @@ def scan(
         findings.extend(version_findings)
     migration = None
     if opts.plan is not None and opts.versions is not None and opts.versions.config is not None:
+        from assessor.migration.build import build_migration_plan
+
         migration, forecast_findings = build_migration_plan(
             rule_list, opts.versions.config, inventory, plan, findings, opts.plan
         )

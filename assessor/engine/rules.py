@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,12 +101,19 @@ def rule_files(base: Path) -> list[tuple[Path, list[Any]]]:
     return out
 
 
-def load_rules(catalog: Catalog, directory: Path | None = None) -> list[Rule]:
+def load_rules(catalog: Catalog, directory: Path | None = None, *, skip_templates: Collection[str] = ()) -> list[Rule]:
+    """The rules under directory, each checked against its template in catalog.
+
+    Rules of skip_templates are left out unread: templates a caller will not run, and whose
+    package it need not import.
+    """
     base = directory or rules_dir()
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for file, entries in rule_files(base):
         for entry in entries:
+            if skip_templates and _template_name(entry) in skip_templates:
+                continue
             rule = _parse_rule(entry, file, str(file.relative_to(base)), catalog)
             if rule.id in seen:
                 raise RuleError(f"{file}: {rule.id}: already defined in {seen[rule.id]}")
@@ -114,6 +122,11 @@ def load_rules(catalog: Catalog, directory: Path | None = None) -> list[Rule]:
     if not rules:
         raise RuleError(f"{base}: no rules found (is the package installed with its rules/ data?)")
     return sorted(rules, key=lambda r: r.id)
+
+
+def _template_name(entry: Any) -> Any:
+    match = entry.get("match") if isinstance(entry, dict) else None
+    return match.get("template") if isinstance(match, dict) else None
 
 
 def _parse_rule(entry: Any, file: Path, name: str, catalog: Catalog) -> Rule:
