@@ -519,10 +519,24 @@ class AnnotationWithoutTemplate(Template):
         Param("companion", STR, "the annotation that must accompany it", required=True),
     )
 
+    def screen(self, compiled: Sequence[Any]) -> Callable[[ObjectContext], bool]:
+        keys = [str(c["key"]) for c in compiled]
+
+        def may_have_key(ctx: ObjectContext) -> bool:
+            if ctx.pod_path is not None:
+                return True  # a workload's pod template has annotations of its own
+            own = ctx.obj.metadata.get("annotations")
+            if not own or not isinstance(own, dict):
+                return False
+            for key in keys:
+                if key in own:
+                    return True
+            return False
+
+        return may_have_key
+
     def hits(self, ctx: ObjectContext, compiled: dict[str, Any]) -> Iterator[Hit]:
         key, companion = str(compiled["key"]), str(compiled["companion"])
-        if ctx.pod_path is None and key not in ctx.obj.annotations:
-            return  # the object's own annotations are its only ones, and the key is not there
         sources = ctx.annotation_sources()
         has_companion = any(isinstance(ann.get(companion), str) and ann[companion].strip() for _, ann in sources)
         if has_companion:

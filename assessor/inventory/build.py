@@ -93,10 +93,11 @@ class _OwnerIndex:
     def __init__(self, objects: list[K8sObject]) -> None:
         self._objects = objects
         self.by_uid: dict[str, K8sObject] = {}
+        by_uid = self.by_uid
         for obj in objects:
             uid = obj.metadata.get("uid")
             if uid:
-                self.by_uid[str(uid)] = obj
+                by_uid[uid if type(uid) is str else str(uid)] = obj
         self._by_name: dict[tuple[str, str | None, str], K8sObject] | None = None
         # id(object) → (top, missing controller reference, hops walked), for walks that ended by themselves
         self._tops: dict[int, tuple[K8sObject, dict[str, Any] | None, int]] = {}
@@ -127,11 +128,12 @@ class _OwnerIndex:
             return self.by_uid[str(uid)]
         return self.by_name.get((str(ref.get("kind")), obj.namespace, str(ref.get("name"))))
 
-    def top(self, obj: K8sObject) -> tuple[K8sObject, dict[str, Any] | None]:
+    def top(self, obj: K8sObject, remember: bool = True) -> tuple[K8sObject, dict[str, Any] | None]:
         """Walk controller references up as far as the inventory knows them.
 
         Returns the highest known object and, if the chain continues into
         something not in the inventory, that missing controller's reference.
+        remember=False for objects that own nothing (pods): their walks are not kept.
         """
         known = self._tops.get(id(obj))
         if known is not None:
@@ -155,7 +157,8 @@ class _OwnerIndex:
             current = parent
         else:
             return current, None  # cut short by the depth limit (a loop): not remembered
-        self._tops[id(obj)] = (found[0], found[1], steps)
+        if remember:
+            self._tops[id(obj)] = (found[0], found[1], steps)
         return found
 
 
@@ -200,7 +203,7 @@ def build_inventory(objects: list[K8sObject], problems: Problems) -> Inventory:
 
     for pod, path in pending_pods:
         if pod.metadata.get("ownerReferences"):
-            top, missing = index.top(pod)
+            top, missing = index.top(pod, remember=False)
         else:
             top, missing = pod, None  # a bare pod: no chain to walk
         owner_workload = templates.get(id(top)) if top is not pod else None

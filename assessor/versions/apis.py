@@ -10,6 +10,7 @@ from typing import Any
 from assessor.inventory.build import Inventory
 from assessor.inventory.podspec import POD_SPEC_PATHS, PodSpecTypeError, get_pod_spec, pod_spec_path
 from assessor.model.objects import K8sObject
+from assessor.model.origin import FieldPath
 from assessor.versions.matrix import ApiRemoval, Matrix, load_matrix
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -109,46 +110,44 @@ def index_api_uses(matrix: Matrix, objects: list[K8sObject]) -> ApiUses:
     uses = ApiUses(removed_plugins=plugins)
     for obj in objects:
         raw = obj.raw
-        # most objects use current APIs and were not applied with kubectl: two set lookups say so
-        if raw.get("apiVersion") in removed_versions or LAST_APPLIED in obj.annotations:
+        # most objects use current APIs and were not applied with kubectl: two lookups say so
+        annotations = obj.metadata.get("annotations")
+        if raw.get("apiVersion") in removed_versions or (isinstance(annotations, dict) and LAST_APPLIED in annotations):
             hits = removal_hits(matrix, obj)
             if hits:
                 uses.removals[id(obj)] = hits
                 uses.removal_users.append(obj)
-        if plugins:
-            uses.plugin_users.extend((obj, plugin) for plugin in _volume_plugins(obj, plugins))
+        if not plugins:
+            continue
+        kind = obj.kind
+        if kind == "PersistentVolume":
+            spec = raw.get("spec")
+            if isinstance(spec, dict):
+                uses.plugin_users.extend((obj, key) for key in spec if key in plugins)
+        path = POD_SPEC_PATHS.get(kind) or pod_spec_path(kind, raw)
+        if path is not None:
+            uses.plugin_users.extend((obj, plugin) for plugin in _volume_plugins(raw, path, plugins))
     return uses
 
 
-def _volume_plugins(obj: K8sObject, plugins: dict[str, str]) -> list[str]:
-    """Removed in-tree plugins a PersistentVolume or an inline pod volume uses, once per use."""
-    raw = obj.raw
-    kind = obj.kind
-    found: list[str] = []
-    if kind == "PersistentVolume":
-        spec = raw.get("spec")
-        if isinstance(spec, dict):
-            found.extend(key for key in spec if key in plugins)
-    path = POD_SPEC_PATHS.get(kind) or pod_spec_path(kind, raw)
-    if path is None:
-        return found
+def _volume_plugins(raw: dict[str, Any], path: FieldPath, plugins: dict[str, str]) -> list[str]:
+    """Removed in-tree plugins the inline volumes of the pod spec at path use, once per use."""
     try:
         spec = get_pod_spec(raw, path)
     except PodSpecTypeError:
-        return found
+        return []
     volumes = spec.get("volumes") if spec else None
-    if isinstance(volumes, list):
-        for volume in volumes:
-            if isinstance(volume, dict):
-                for key in volume:
-                    if key in plugins:
-                        found.append(key)
-    return found
+    if not isinstance(volumes, list):
+        return []
+    return [key for volume in volumes if isinstance(volume, dict) for key in volume if key in plugins]
+
+
+API_USES = "versions.api-uses"  # the name of the fact in Inventory.facts
 
 
 def api_uses(inventory: Inventory) -> ApiUses:
     """The inventory's ApiUses, indexed on first use."""
-    return inventory.fact("versions.api-uses", lambda inv: index_api_uses(load_matrix(), inv.objects))
+    return inventory.fact(API_USES, lambda inv: index_api_uses(load_matrix(), inv.objects))
 
 
 def removed_api_uses(matrix: Matrix, objects: list[K8sObject]) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from assessor.engine.template import Hit, Template
 from assessor.model.kversion import Minor
 from assessor.model.objects import K8sObject
 from assessor.model.origin import FieldPath
-from assessor.versions.apis import api_uses, removal_hits
+from assessor.versions.apis import API_USES, ApiUses, api_uses, removal_hits
 from assessor.versions.hoppath import HopPath
 from assessor.versions.matrix import ApiRemoval, load_matrix
 
@@ -54,7 +54,12 @@ class RemovedApiTemplate(Template):
         return minor
 
     def relevant(self, ctx: ObjectContext) -> bool:
-        return bool(_api_removals(ctx))
+        inventory = ctx.inventory
+        if inventory is None:
+            return bool(_api_removals(ctx))
+        # asked of every object in the cluster: the shortest way to the shared index
+        uses: ApiUses | None = inventory.facts.get(API_USES)
+        return id(ctx.obj) in (uses or api_uses(inventory)).removals
 
     def hits(self, ctx: ObjectContext, compiled: Minor) -> Iterator[Hit]:
         for removal, where in _api_removals(ctx):
