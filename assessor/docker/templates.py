@@ -520,18 +520,13 @@ class AnnotationWithoutTemplate(Template):
     )
 
     def screen(self, compiled: Sequence[Any]) -> Callable[[ObjectContext], bool]:
-        keys = [str(c["key"]) for c in compiled]
+        keys = frozenset(str(c["key"]) for c in compiled)
 
         def may_have_key(ctx: ObjectContext) -> bool:
             if ctx.pod_path is not None:
                 return True  # a workload's pod template has annotations of its own
             own = ctx.obj.metadata.get("annotations")
-            if not own or not isinstance(own, dict):
-                return False
-            for key in keys:
-                if key in own:
-                    return True
-            return False
+            return isinstance(own, dict) and not own.keys().isdisjoint(keys)
 
         return may_have_key
 
