@@ -70,7 +70,9 @@ def test_one_index_serves_the_rules_and_the_hop_path(monkeypatch: pytest.MonkeyP
     result = scan(_source(), options=ScanOptions(target=Minor(1, 25), versions=VersionInputs()))
     assert calls == [len(ITEMS)]  # one pass over the objects, not one per reader
 
-    removed = sorted((f.rule_id, f.object["name"], f.evidence_path) for f in result.findings if f.category == "removed-api")
+    removed = sorted(
+        (f.rule_id, f.object["name"], f.evidence_path) for f in result.findings if f.category == "removed-api"
+    )
     assert removed == [("API122", "applied-old", "metadata.annotations"), ("API122", "old", "apiVersion")]
     assert result.versions is not None
     [ingress] = [r for r in result.versions.removed_apis if r["kind"] == "Ingress"]
