@@ -13,12 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from assessor.checklist.build import build_checklist
+from assessor.checklist.forecast_check import forecast_check, node_names
+from assessor.checklist.header import report_header
+from assessor.docker.context import DEFAULT_DESTINATION
 from assessor.document import build_document
 from assessor.engine.rules import Rule
 from assessor.migration.build import MigrationOptions
 from assessor.model.findings import Finding
 from assessor.model.kversion import Minor
 from assessor.scan import ScanOptions, scan
+from assessor.sources.readlimit import SWITCH_SUMMARY_MAX_BYTES, read_bounded
 from assessor.sources.result import SourceResult
 from assessor.suppress import BaselineEntry
 from assessor.versions.assessment import VersionInputs
@@ -32,6 +36,7 @@ class SwitchResultsError(ValueError):
 class ReportInputs:
     rules: list[Rule]
     target: Minor | None = None
+    destination: str = DEFAULT_DESTINATION  # the runtime the nodes move to (--destination)
     cluster: SourceResult | None = None  # the cluster, or the RKE cluster.yml with the cluster when given
     versions: VersionInputs | None = None
     cluster_label: str | None = None  # how the sources line names the cluster
@@ -42,6 +47,8 @@ class ReportInputs:
     report_dir: Path = Path(".")  # where the report is written: the switch report link is relative to it
     baseline: list[BaselineEntry] = field(default_factory=list)
     baseline_name: str = "baseline"
+    cluster_name: str | None = None  # cluster.yml's cluster_name, the kube context, or the snapshot file
+    input_files: list[tuple[str, str]] = field(default_factory=list)  # (role, path) of each file or folder read
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +60,15 @@ class Report:
 def _read_switch(folder: Path, report_dir: Path) -> tuple[dict[str, Any], str | None]:
     summary_file = folder / "summary.json"
     try:
-        summary = json.loads(summary_file.read_text(encoding="utf-8"))
+        summary = json.loads(read_bounded(summary_file, SWITCH_SUMMARY_MAX_BYTES, "a switch summary").decode("utf-8"))
     except (OSError, ValueError) as exc:
         raise SwitchResultsError(f"{summary_file}: cannot read the switch test summary: {exc}") from None
     if not isinstance(summary, dict):
         raise SwitchResultsError(f"{summary_file}: not a switch test summary (expected an object)")
     link = None
     if (folder / "report.html").exists():
-        link = os.path.relpath(folder / "report.html", report_dir.resolve())
+        # both sides resolved: a link from a report written under a symlinked or relative path still lands
+        link = os.path.relpath((folder / "report.html").resolve(), report_dir.resolve())
     return summary, link
 
 
@@ -69,9 +77,15 @@ def assemble_report(inputs: ReportInputs) -> Report:
     sources: dict[str, Any] = {}
     findings: list[Finding] = []
     cluster_doc, manifests_doc = None, None
+    names: dict[str, str] = {}
 
     def options() -> ScanOptions:
-        return ScanOptions(target=inputs.target, baseline=inputs.baseline, baseline_name=inputs.baseline_name)
+        return ScanOptions(
+            target=inputs.target,
+            baseline=inputs.baseline,
+            baseline_name=inputs.baseline_name,
+            destination=inputs.destination,
+        )
 
     if inputs.cluster is not None:
         cluster_options = options()
@@ -80,9 +94,13 @@ def assemble_report(inputs: ReportInputs) -> Report:
             cluster_options.plan = MigrationOptions()
             sources["rke"] = inputs.rke_label
         sources["cluster"] = inputs.cluster_label
+        sources["destination"] = inputs.destination
         result = scan(inputs.cluster, inputs.rules, cluster_options)
         findings += result.findings
         cluster_doc = build_document(result)
+        config = inputs.versions.config if inputs.versions else None
+        rke_nodes = config.get("nodes") if config is not None else None
+        names = node_names([n.raw for n in result.inventory.nodes], rke_nodes if isinstance(rke_nodes, list) else None)
     if inputs.manifests is not None:
         result = scan(inputs.manifests, inputs.rules, options())
         findings += result.findings
@@ -92,4 +110,12 @@ def assemble_report(inputs: ReportInputs) -> Report:
     if inputs.switch_results is not None:
         switch_summary, switch_link = _read_switch(inputs.switch_results, inputs.report_dir)
         sources["switch test"] = str(inputs.switch_results)
-    return Report(build_checklist(cluster_doc, manifests_doc, switch_summary, switch_link, sources), findings)
+    check = None
+    plan = (cluster_doc or {}).get("plan")
+    if plan is not None and switch_summary is not None:
+        check = forecast_check(plan["forecast"], switch_summary, names)
+    header = report_header(inputs.cluster_name, inputs.input_files)
+    doc = build_checklist(
+        cluster_doc, manifests_doc, switch_summary, switch_link, sources, forecast=check, header=header
+    )
+    return Report(doc, findings)

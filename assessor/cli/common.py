@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -84,6 +85,16 @@ def emit(out: Output, kind: Kind, doc: Any, options: RenderOptions) -> None:
         raise fail(f"{out.output_file}: cannot write: {exc.strerror or exc}") from None
 
 
+def refusing_special_files(read: Callable[[], SourceResult]) -> SourceResult:
+    """A FIFO, device or socket named on the command line is a usage error (exit 2), not a partial scan."""
+    from assessor.sources.readlimit import NotRegularFile
+
+    try:
+        return read()
+    except NotRegularFile as exc:
+        raise fail(str(exc)) from None
+
+
 def cluster_source(access: ClusterAccess) -> SourceResult:
     """A snapshot file or the live cluster, read-only; usage and connection errors exit 2."""
     if access.snapshot is not None:
@@ -91,7 +102,8 @@ def cluster_source(access: ClusterAccess) -> SourceResult:
             raise typer.BadParameter("--snapshot reads a file; it does not combine with --kubeconfig, --context or -n")
         from assessor.sources.files import load_snapshot
 
-        return load_snapshot(str(access.snapshot))
+        snapshot = str(access.snapshot)
+        return refusing_special_files(lambda: load_snapshot(snapshot))
     if access.namespace and access.all_namespaces:
         raise typer.BadParameter("-n and -A exclude each other")
     from assessor.sources.live import LiveCluster, LiveError, LiveOptions, collect
@@ -118,7 +130,9 @@ def cluster_source(access: ClusterAccess) -> SourceResult:
     return source
 
 
-def rke_inputs(cluster_yml: Path, rke_version: str | None, access: ClusterAccess) -> tuple[SourceResult, VersionInputs]:
+def rke_inputs(
+    cluster_yml: Path, rke_version: str | None, access: ClusterAccess, direct: bool = False
+) -> tuple[SourceResult, VersionInputs]:
     """cluster.yml (exit 2 if unusable), plus the cluster when a snapshot or live access is given."""
     from assessor.model.kversion import rke_version_key
     from assessor.model.rke import RkeConfigError
@@ -141,7 +155,7 @@ def rke_inputs(cluster_yml: Path, rke_version: str | None, access: ClusterAccess
     source.problems.items[:0] = config.problems.items
     source.files_read += 1
     server_version = (source.description.get("cluster") or {}).get("serverVersion")
-    return source, VersionInputs(config=config, rke_version=rke_version, server_version=server_version)
+    return source, VersionInputs(config=config, rke_version=rke_version, server_version=server_version, direct=direct)
 
 
 def run_scan(
@@ -163,6 +177,7 @@ def run_scan(
         plan=plan,
         baseline=read_baseline(baseline),
         baseline_name=str(baseline.baseline),
+        destination=settings.destination,
     )
     result = scan(source, rules, options)
     report_problems(result.source, settings.quiet)

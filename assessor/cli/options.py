@@ -20,6 +20,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from typer.core import TyperArgument, TyperCommand
 
+from assessor.docker.context import DEFAULT_DESTINATION, DESTINATIONS
 from assessor.model.findings import Severity
 from assessor.render.registry import Kind, UnknownFormat, choose_format, formats
 
@@ -62,6 +63,12 @@ def _check_fail_on(value: str) -> str:
     return value
 
 
+def _check_destination(value: str) -> str:
+    if value not in DESTINATIONS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(DESTINATIONS)}")
+    return value
+
+
 def Duration(flag: str, help: str) -> Any:
     """A typer option that takes a DURATION (30s, 1m, 500ms) and rejects anything else with exit 2."""
     return typer.Option(flag, metavar="DURATION", callback=_check_duration, help=help)
@@ -73,6 +80,13 @@ RkeVersionOpt = Annotated[
         "--rke-version",
         metavar="VERSION",
         help="The rke binary in use, e.g. v1.3.2 (its default applies when cluster.yml has no kubernetes_version).",
+    ),
+]
+DirectOpt = Annotated[
+    bool,
+    typer.Option(
+        "--direct",
+        help="You mean to set kubernetes_version to --target in one edit: report the minors that skips (UPG001).",
     ),
 ]
 
@@ -141,6 +155,16 @@ class ScanSettings:
             help="Kubernetes version to plan for, e.g. v1.25 (default: the newest minor RKE1 runs, then RKE2).",
         ),
     ] = None
+    destination: Annotated[
+        str,
+        typer.Option(
+            "--destination",
+            metavar="RUNTIME",
+            callback=_check_destination,
+            help="What the nodes move to: rke2 (containerd at /run/k3s/containerd/containerd.sock)"
+            " or containerd (/run/containerd/containerd.sock).",
+        ),
+    ] = DEFAULT_DESTINATION
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Do not print notes about skipped input.")] = False
 
 

@@ -41,10 +41,10 @@ def evaluate(rules: Sequence[Rule], contexts: Iterable[Context], observe: Observ
                 continue
             for rule in family:
                 for hit in template.hits(ctx, rule.compiled):
-                    severity, reason = _severity(rule, hit, ctx)
+                    severity, reason, category = _severity(rule, hit, ctx)
                     if severity is None:
                         continue
-                    finding = _finding(rule, hit, ctx, severity, reason)
+                    finding = _finding(rule, hit, ctx, severity, reason, category)
                     findings.append(finding)
                     if observe is not None:
                         observe(ctx, finding, hit)
@@ -68,14 +68,15 @@ def _families(rules: Sequence[Rule]) -> dict[str, list[Family]]:
     return dict(by_scope)
 
 
-def _severity(rule: Rule, hit: Hit, ctx: Context) -> tuple[Severity | None, str | None]:
+def _severity(rule: Rule, hit: Hit, ctx: Context) -> tuple[Severity | None, str | None, str]:
+    """The severity, reason and category of the first adjust that holds, else the rule's own."""
     for adjust in rule.adjust:
         if adjust.test(hit, ctx):
-            return adjust.severity, adjust.reason
-    return rule.severity, None
+            return adjust.severity, adjust.reason, adjust.category or rule.category
+    return rule.severity, None, rule.category
 
 
-def _finding(rule: Rule, hit: Hit, ctx: Context, severity: Severity, reason: str | None) -> Finding:
+def _finding(rule: Rule, hit: Hit, ctx: Context, severity: Severity, reason: str | None, category: str) -> Finding:
     obj = ctx.subject
     path = format_path(hit.path)
     values = _Format(hit.facts)
@@ -88,16 +89,18 @@ def _finding(rule: Rule, hit: Hit, ctx: Context, severity: Severity, reason: str
             f"{r['kind']} {r['namespace'] + '/' if r.get('namespace') else ''}{r['name']}" for r in hit.related
         )
         message = f"{message}; used by {users}"
-    location = {
+    location: dict[str, Any] = {
         "file": obj.origin.file,
         "line": obj.origin.line_of(hit.path, hit.value_line),
     }
-    if obj.origin.rendered_from:
-        location["renderedFrom"] = obj.origin.rendered_from
+    if obj.origin.template:
+        # the chart template is named apart from the location: the line counts in the rendered file
+        location["template"] = {"file": obj.origin.template}
+        location["renderedFrom"] = obj.origin.file  # schema 1.0's name for the rendered file, kept
     return Finding(
         rule_id=rule.id,
         slug=rule.slug,
-        category=rule.category,
+        category=category,
         severity=severity,
         title=rule.title,
         message=message,

@@ -7,6 +7,7 @@ document costs only itself, and each document knows its line and, for
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ import yaml
 
 from assessor.model.origin import Locator
 from assessor.model.problems import Problems
-from assessor.model.yamlloader import Loader
+from assessor.model.yamlloader import TrackingLoader
 
 
 def _optional_msgspec() -> Any:
@@ -39,8 +40,9 @@ MAX_EXPANDED_NODES = 2_000_000
 _NON_SPACE = re.compile(r"\S")
 _DOC_START = re.compile(r"^---(?:[ \t].*)?$")
 _DOC_END = re.compile(r"^\.\.\.[ \t]*$")
-_HELM_SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
-_HELM_SOURCE_LINE = re.compile(r"^[ \t]*#\s*Source:\s*(\S.*?)\s*$", re.M)
+# Linear on hostile text (docs/security.md): no lazy repeat before `\s*$`, no `\s` across lines.
+_HELM_SOURCE = re.compile(r"^#[ \t]*Source:[ \t]*(\S.*)$")  # matched against a stripped line
+_HELM_SOURCE_LINE = re.compile(r"^[ \t]*#[ \t]*Source:[ \t]*(\S[^\n]*)", re.M)  # group(1) is rstripped
 
 
 @dataclass(slots=True)
@@ -62,18 +64,33 @@ def read_text(raw: bytes, name: str, problems: Problems, max_bytes: int | None) 
     if max_bytes is not None and len(raw) > max_bytes:
         problems.error(name, oversize_message(len(raw), max_bytes))
         return None
-    if b"\x00" in raw[:8192]:
+    encoding = _utf16(raw)
+    if encoding is None and b"\x00" in raw[:8192]:
         problems.error(name, "binary file (NUL bytes), not YAML or JSON; skipped")
         return None
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode(encoding or "utf-8-sig")
     except UnicodeDecodeError as exc:
-        problems.error(name, f"not UTF-8 text (byte {exc.start}); skipped")
+        problems.error(name, f"not {'UTF-16' if encoding else 'UTF-8'} text (byte {exc.start}); skipped")
         return None
     if _NON_SPACE.search(text) is None:
         problems.note(name, "empty file, nothing to scan")
         return None
     return text
+
+
+def _utf16(raw: bytes) -> str | None:
+    """`utf-16` for text with a UTF-16 byte order mark (what PowerShell 5's `>` writes), or for
+    BOM-less UTF-16 whose first characters are ASCII (every other byte NUL); else None."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    head = raw[:512]
+    if len(head) >= 4 and len(head) % 2 == 0:
+        if all(b == 0 for b in head[1::2]) and all(b != 0 for b in head[0::2]):
+            return "utf-16-le"
+        if all(b == 0 for b in head[0::2]) and all(b != 0 for b in head[1::2]):
+            return "utf-16-be"
+    return None
 
 
 def parse_documents(text: str, name: str, problems: Problems, *, locate: bool = True) -> Iterator[Document]:
@@ -83,7 +100,7 @@ def parse_documents(text: str, name: str, problems: Problems, *, locate: bool = 
         if doc is not None:
             yield doc
         return
-    whole = _parse_whole(text, locate) if "&" not in text else None
+    whole = _parse_whole(text, name, problems, locate) if "&" not in text else None
     if whole is not None:
         yield from whole
         return
@@ -93,14 +110,14 @@ def parse_documents(text: str, name: str, problems: Problems, *, locate: bool = 
             yield doc
 
 
-def _parse_whole(text: str, locate: bool) -> list[Document] | None:
+def _parse_whole(text: str, name: str, problems: Problems, locate: bool) -> list[Document] | None:
     """The fast path: every document of a well-formed file through one parser, as yaml.load_all does.
 
     Any error, and any anchor (a possible alias bomb), returns None: the file then goes through the
     per-document path below, which isolates broken documents and reports them by line.
     """
     docs: list[Document] = []
-    loader = Loader(text)
+    loader = TrackingLoader(text)
     try:
         nodes = []
         while loader.check_node():
@@ -111,7 +128,8 @@ def _parse_whole(text: str, locate: bool) -> list[Document] | None:
         return None
     finally:
         loader.dispose()
-    sources = [(m.start(), m.group(1)) for m in _HELM_SOURCE_LINE.finditer(text)] if "Source:" in text else []
+    _report_duplicates(loader, 0, name, problems)
+    sources = [(m.start(), m.group(1).rstrip()) for m in _HELM_SOURCE_LINE.finditer(text)] if "Source:" in text else []
     previous_end = 0
     for node, data in nodes:
         start, end = int(node.start_mark.index), int(node.end_mark.index)
@@ -179,7 +197,7 @@ def _parse_yaml_chunk(
     problems: Problems,
     locate: bool,
 ) -> Document | None:
-    loader = Loader(chunk)
+    loader = TrackingLoader(chunk)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -197,6 +215,7 @@ def _parse_yaml_chunk(
         return None
     finally:
         loader.dispose()
+    _report_duplicates(loader, first_line, name, problems)
     line = first_line + int(node.start_mark.line) + 1
     if "&" in chunk and not _size_ok(data):
         problems.error(
@@ -228,6 +247,12 @@ def json_loads(text: str) -> Any:
         except (_msgspec.MsgspecError, RecursionError):
             pass
     return json.loads(text)
+
+
+def _report_duplicates(loader: TrackingLoader, first_line: int, name: str, problems: Problems) -> None:
+    for line, key in loader.duplicate_keys:
+        message = f"duplicate key {key!r} in a mapping: YAML keeps the later value, the earlier one is not scanned"
+        problems.note(name, message, first_line + line + 1)
 
 
 def _parse_json(text: str, name: str, problems: Problems, locate: bool) -> Document | None:

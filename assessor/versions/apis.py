@@ -17,12 +17,15 @@ LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 def applied_api_versions(obj: K8sObject) -> list[tuple[str, str]]:
-    """The apiVersion the object carries and, for live objects, the one it was last applied with.
+    """The apiVersion the object carries, its typed List's, and, for live objects, the one it was last applied with.
 
     A live object is read back in whatever version the list asked for; the version in its
     manifests (and Helm charts) shows in kubectl's last-applied annotation.
     """
     out = [(obj.api_version, "apiVersion")]
+    listed = obj.origin.list_api_version
+    if listed and listed != obj.api_version:
+        out.append((listed, "list"))
     raw = obj.annotations.get(LAST_APPLIED)
     if isinstance(raw, str) and raw.lstrip().startswith("{"):
         try:
@@ -110,9 +113,14 @@ def index_api_uses(matrix: Matrix, objects: list[K8sObject]) -> ApiUses:
     uses = ApiUses(removed_plugins=plugins)
     for obj in objects:
         raw = obj.raw
-        # most objects use current APIs and were not applied with kubectl: two lookups say so
+        # most objects use current APIs, came in no typed List and were not applied with kubectl:
+        # three lookups say so
         annotations = obj.metadata.get("annotations")
-        if raw.get("apiVersion") in removed_versions or (isinstance(annotations, dict) and LAST_APPLIED in annotations):
+        if (
+            raw.get("apiVersion") in removed_versions
+            or obj.origin.list_api_version
+            or (isinstance(annotations, dict) and LAST_APPLIED in annotations)
+        ):
             hits = removal_hits(matrix, obj)
             if hits:
                 uses.removals[id(obj)] = hits
