@@ -31,13 +31,18 @@ def load_snapshot(path: str) -> SourceResult:
     """A `kubectl get … -o yaml|json` dump: one big List, read up to SNAPSHOT_MAX_BYTES.
 
     Lines are found as for manifests (the node tree is composed only when a finding asks), so the
-    same evidence gets the same line whether the file is read here or by `assess manifests`.
+    same evidence gets the same line whether the file is read here or by `assess manifests`; a
+    snapshot bigger than `assess manifests` reads by default gives the line each object starts on.
     """
     refuse_special_arguments([path])
     result = SourceResult(kind="snapshot", description={"type": "snapshot", "path": path})
     for name, raw in _read_inputs([path], result.problems, SNAPSHOT_MAX_BYTES):
         result.files_read += 1
-        result.objects.extend(objects_from_bytes(raw, name, result.problems, max_bytes=None))
+        # Past the size `assess manifests` reads by default, composing a node tree of the whole file
+        # for a finding's line would cost many times the scan (minutes and tens of GiB for a
+        # 150,000-pod cluster): findings there name the line where their object starts.
+        locate = len(raw) <= DEFAULT_MAX_BYTES
+        result.objects.extend(objects_from_bytes(raw, name, result.problems, max_bytes=None, locate=locate))
     return result
 
 
