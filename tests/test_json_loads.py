@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from assessor.model.problems import Problems
 from assessor.sources import documents
 from assessor.sources.documents import json_loads
 from tests.helpers import problems_of
@@ -68,3 +69,36 @@ def test_same_data_as_json_loads(decoder: str, text: str) -> None:
 )
 def test_invalid_json_is_worded_by_the_stdlib(decoder: str, text: str, message: str) -> None:
     assert problems_of(text, "bad.json") == ([message], 0)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"apiVersion": "v1", "kind": "List", "items": [{"kind": "Pod", "metadata": {"name": "caf\xc3\xa9"}}]}',
+        b'  \n[{"a": 1}]',
+        b"\xef\xbb\xbf{}",  # a byte order mark: the text path strips it
+        b'{"a": NaN}',
+        b'{"a": "\xff"}',  # not UTF-8
+        b"apiVersion: v1\nkind: List\nitems: []\n",  # YAML
+        b"",
+    ],
+    ids=["list", "leading-space", "bom", "nan", "not-utf8", "yaml", "empty"],
+)
+def test_the_bytes_path_reads_what_the_text_path_reads_or_declines(decoder: str, raw: bytes) -> None:
+    doc = documents.json_document(raw)
+    if doc is None:
+        return  # declined: the text path reads it (and reports any problem)
+    assert decoder == "fast"
+    problems = Problems()
+    text = documents.read_text(raw, "x.json", problems, None)
+    assert text is not None
+    [expected] = documents.parse_documents(text, "x.json", problems, locate=False)
+    assert _same(doc.data, expected.data) and (doc.line, doc.index, doc.locator) == (1, 0, None)
+    assert not problems.items
+
+
+def test_declined_bytes_are_the_ones_msgspec_cannot_read() -> None:
+    pytest.importorskip("msgspec")
+    assert documents.json_document(b"\xef\xbb\xbf{}") is None
+    assert documents.json_document(b'{"a": NaN}') is None
+    assert documents.json_document(b"[1]") is not None

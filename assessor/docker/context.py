@@ -120,12 +120,64 @@ class WorkloadContext:
         return (*self.pod.path, "volumes", index)
 
     @cached_property
+    def command_texts(self) -> list[str]:
+        """What the command templates search in every container (see command_texts)."""
+        return [text for c in self.containers for text in command_texts(c)]
+
+    @cached_property
+    def env_values(self) -> list[str]:
+        """The literal env values of every container."""
+        return [value for c in self.containers for value in env_values(c)]
+
+    @cached_property
     def text(self) -> str:
         """Every env name and value, command and arg of the pod, for 'does it mention X' conditions."""
         parts: list[str] = []
         for c in self.containers:
             parts.extend(container_strings(c.spec))
         return "\n".join(parts)
+
+
+def command_fields(c: ContainerRef) -> Iterator[tuple[FieldPath, list[str]]]:
+    """The command-like fields of a container with their paths: command, args, exec hooks and probes."""
+    spec = c.spec
+    for key in ("command", "args"):
+        yield (*c.path, key), string_list(spec.get(key))
+    lifecycle = spec.get("lifecycle")
+    if isinstance(lifecycle, dict):
+        for hook in ("postStart", "preStop"):
+            handler = lifecycle.get(hook)
+            if isinstance(handler, dict) and isinstance(handler.get("exec"), dict):
+                yield (
+                    (*c.path, "lifecycle", hook, "exec", "command"),
+                    string_list(handler["exec"].get("command")),
+                )
+    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+        handler = spec.get(probe)
+        if isinstance(handler, dict) and isinstance(handler.get("exec"), dict):
+            yield (*c.path, probe, "exec", "command"), string_list(handler["exec"].get("command"))
+
+
+def command_texts(c: ContainerRef) -> list[str]:
+    """What the command template searches in a container: each item (comment lines blanked), and
+    the items of a field joined when there are several."""
+    texts: list[str] = []
+    for _, items in command_fields(c):
+        stripped = [strip_comments(i) for i in items]
+        texts.extend(stripped)
+        if len(stripped) > 1:
+            texts.append(" ".join(stripped))
+    return texts
+
+
+def env_values(c: ContainerRef) -> list[str]:
+    """The literal env values of a container, as the container-text template searches them."""
+    values = []
+    for env in c.spec.get("env") or []:
+        value = as_str(env.get("value")) if isinstance(env, dict) else None
+        if value:
+            values.append(value)
+    return values
 
 
 def container_strings(spec: dict[str, Any]) -> list[str]:

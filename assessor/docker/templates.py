@@ -18,13 +18,12 @@ from assessor.docker.context import (
     ObjectContext,
     WorkloadContext,
     as_str,
-    string_list,
+    command_fields,
     strip_comments,
 )
 from assessor.docker.hostpaths import PathMatcher, normalise
 from assessor.engine.schema import REGEX, STR, STR_LIST, Param, SchemaError, regex, regex_screen
 from assessor.engine.template import Hit, Template
-from assessor.inventory.podspec import ContainerRef
 from assessor.model.findings import redact
 from assessor.model.origin import FieldPath
 
@@ -219,47 +218,6 @@ class EnvTemplate(Template):
                 yield Hit((*c.path, "env", i, "value"), f"{name}={shown}", c, {"name": name})
 
 
-def _command_fields(c: ContainerRef) -> Iterator[tuple[FieldPath, list[str]]]:
-    spec = c.spec
-    for key in ("command", "args"):
-        yield (*c.path, key), string_list(spec.get(key))
-    lifecycle = spec.get("lifecycle")
-    if isinstance(lifecycle, dict):
-        for hook in ("postStart", "preStop"):
-            handler = lifecycle.get(hook)
-            if isinstance(handler, dict) and isinstance(handler.get("exec"), dict):
-                yield (
-                    (*c.path, "lifecycle", hook, "exec", "command"),
-                    string_list(handler["exec"].get("command")),
-                )
-    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
-        handler = spec.get(probe)
-        if isinstance(handler, dict) and isinstance(handler.get("exec"), dict):
-            yield (*c.path, probe, "exec", "command"), string_list(handler["exec"].get("command"))
-
-
-def _command_texts(c: ContainerRef) -> list[str]:
-    """What the command template searches in a container: each item (comment lines blanked), and
-    the items of a field joined when there are several."""
-    texts: list[str] = []
-    for _, items in _command_fields(c):
-        stripped = [strip_comments(i) for i in items]
-        texts.extend(stripped)
-        if len(stripped) > 1:
-            texts.append(" ".join(stripped))
-    return texts
-
-
-def _env_values(c: ContainerRef) -> list[str]:
-    """The literal env values of a container, as the container-text template searches them."""
-    values = []
-    for env in c.spec.get("env") or []:
-        value = as_str(env.get("value")) if isinstance(env, dict) else None
-        if value:
-            values.append(value)
-    return values
-
-
 class CommandTemplate(PatternTemplate):
     """A pattern in command, args, lifecycle hooks or exec probes of any container (init ones too)."""
 
@@ -270,11 +228,11 @@ class CommandTemplate(PatternTemplate):
         matches = regex_screen(compiled)
         if matches is None:
             return None
-        return lambda ctx: any(matches(text) for c in ctx.containers for text in _command_texts(c))
+        return lambda ctx: any(matches(text) for text in ctx.command_texts)
 
     def hits(self, ctx: WorkloadContext, compiled: re.Pattern[str]) -> Iterator[Hit]:
         for c in ctx.containers:
-            for path, items in _command_fields(c):
+            for path, items in command_fields(c):
                 found = False
                 for i, item in enumerate(items):
                     text = strip_comments(item)
@@ -300,7 +258,9 @@ class ContainerTextTemplate(CommandTemplate):
         matches = regex_screen(compiled)
         if matches is None:
             return None
-        return lambda ctx: any(matches(text) for c in ctx.containers for text in (*_command_texts(c), *_env_values(c)))
+        return lambda ctx: (
+            any(matches(text) for text in ctx.command_texts) or any(matches(value) for value in ctx.env_values)
+        )
 
     def hits(self, ctx: WorkloadContext, compiled: re.Pattern[str]) -> Iterator[Hit]:
         yield from super().hits(ctx, compiled)

@@ -28,6 +28,9 @@ REQUIRED = ("id", "slug", "category", "severity", "title", "rationale", "remedia
 OPTIONAL = ("adjust", "message")
 ADJUST_KEYS = ("when", "severity", "reason", "category")
 _ID = re.compile(r"^[A-Z]{2,5}\d{3}$")
+# a top-level `source:` key, and a `rules` key anywhere a block or flow mapping could hold it
+_DATA_TABLE = re.compile(r"^source\s*:", re.M)
+_RULES_KEY = re.compile(r"""["']?rules["']?\s*:""")
 
 
 class RuleError(ValueError):
@@ -91,8 +94,16 @@ def rule_files(base: Path) -> list[tuple[Path, list[Any]]]:
     out = []
     for file in sorted(base.rglob("*.yaml")):
         try:
-            data = yaml.load(file.read_text(encoding="utf-8"), Loader=Loader)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RuleError(f"{file}: invalid YAML: {exc}") from None
+        if _DATA_TABLE.search(text) and not _RULES_KEY.search(text):
+            # a data table (the version matrix is most of the YAML here): its own loader reads
+            # and checks it; parsing it here too would only add to every command's start-up
+            continue
+        try:
+            data = yaml.load(text, Loader=Loader)
+        except yaml.YAMLError as exc:
             raise RuleError(f"{file}: invalid YAML: {exc}") from None
         if isinstance(data, dict) and "rules" not in data and "source" in data:
             continue

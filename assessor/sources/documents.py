@@ -38,6 +38,7 @@ MAX_EXPANDED_NODES = 2_000_000
 
 # finds the first non-blank character without copying a file of hundreds of MiB, as strip() would
 _NON_SPACE = re.compile(r"\S")
+_NON_SPACE_BYTE = re.compile(rb"\S")
 _DOC_START = re.compile(r"^---(?:[ \t].*)?$")
 _DOC_END = re.compile(r"^\.\.\.[ \t]*$")
 # Linear on hostile text (docs/security.md): no lazy repeat before `\s*$`, no `\s` across lines.
@@ -253,6 +254,25 @@ def _report_duplicates(loader: TrackingLoader, first_line: int, name: str, probl
     for line, key in loader.duplicate_keys:
         message = f"duplicate key {key!r} in a mapping: YAML keeps the later value, the earlier one is not scanned"
         problems.note(name, message, first_line + line + 1)
+
+
+def json_document(raw: bytes) -> Document | None:
+    """A JSON file's bytes straight to one Document with msgspec, without a text copy of the file.
+
+    For big snapshots read without line lookups. None when msgspec is not installed or declines
+    the bytes (not JSON, not UTF-8, a byte order mark, NaN, …): the caller then reads them as
+    text, which finds and words every problem, and gets the same data when there is none.
+    """
+    if _msgspec is None:
+        return None
+    first = _NON_SPACE_BYTE.search(raw, 0, 4096)
+    if first is None or first.group() not in (b"{", b"["):
+        return None
+    try:
+        data = _msgspec.json.decode(raw)
+    except (_msgspec.MsgspecError, RecursionError):
+        return None
+    return Document(data=data, line=1, index=0, helm_source=None, locator=None)
 
 
 def _parse_json(text: str, name: str, problems: Problems, locate: bool) -> Document | None:

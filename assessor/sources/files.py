@@ -9,7 +9,13 @@ from pathlib import Path
 from assessor.model.objects import K8sObject
 from assessor.model.problems import Problems
 from assessor.sources.classify import objects_from_document
-from assessor.sources.documents import DEFAULT_MAX_BYTES, oversize_message, parse_documents, read_text
+from assessor.sources.documents import (
+    DEFAULT_MAX_BYTES,
+    json_document,
+    oversize_message,
+    parse_documents,
+    read_text,
+)
 from assessor.sources.readlimit import SNAPSHOT_MAX_BYTES, NotRegularFile, TooLarge, check_regular, read_bounded
 from assessor.sources.result import SourceResult
 
@@ -67,6 +73,11 @@ def objects_from_bytes(
     max_bytes: int | None = DEFAULT_MAX_BYTES,
     locate: bool = True,
 ) -> Iterator[K8sObject]:
+    if not locate and (max_bytes is None or len(raw) <= max_bytes):
+        doc = json_document(raw)  # a big snapshot in JSON: no text copy when msgspec reads it
+        if doc is not None:
+            yield from objects_from_document(doc, name, problems)
+            return
     text = read_text(raw, name, problems, max_bytes)
     if text is None:
         return

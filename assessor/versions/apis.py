@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assessor.inventory.build import Inventory
-from assessor.inventory.podspec import POD_SPEC_PATHS, PodSpecTypeError, get_pod_spec, pod_spec_path
+from assessor.inventory.podspec import POD_SPEC_PATHS, pod_spec_path
 from assessor.model.objects import K8sObject
-from assessor.model.origin import FieldPath
 from assessor.versions.matrix import ApiRemoval, Matrix, load_matrix
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -133,21 +132,19 @@ def index_api_uses(matrix: Matrix, objects: list[K8sObject]) -> ApiUses:
             if isinstance(spec, dict):
                 uses.plugin_users.extend((obj, key) for key in spec if key in plugins)
         path = POD_SPEC_PATHS.get(kind) or pod_spec_path(kind, raw)
-        if path is not None:
-            uses.plugin_users.extend((obj, plugin) for plugin in _volume_plugins(raw, path, plugins))
+        if path is None:
+            continue
+        pod_spec: Any = raw
+        for seg in path:  # get_pod_spec's walk, inline: a pod spec that is not a mapping has no volumes here
+            pod_spec = pod_spec.get(seg) if isinstance(pod_spec, dict) else None
+        volumes = pod_spec.get("volumes") if isinstance(pod_spec, dict) else None
+        if volumes and isinstance(volumes, list):
+            for volume in volumes:
+                if isinstance(volume, dict):
+                    for key in volume:
+                        if key in plugins:
+                            uses.plugin_users.append((obj, key))
     return uses
-
-
-def _volume_plugins(raw: dict[str, Any], path: FieldPath, plugins: dict[str, str]) -> list[str]:
-    """Removed in-tree plugins the inline volumes of the pod spec at path use, once per use."""
-    try:
-        spec = get_pod_spec(raw, path)
-    except PodSpecTypeError:
-        return []
-    volumes = spec.get("volumes") if spec else None
-    if not isinstance(volumes, list):
-        return []
-    return [key for volume in volumes if isinstance(volume, dict) for key in volume if key in plugins]
 
 
 API_USES = "versions.api-uses"  # the name of the fact in Inventory.facts

@@ -333,6 +333,7 @@ def _config_gates(matrix: Matrix, cfg: Any, hop: Hop) -> None:
 
 
 def _common_checks(matrix: Matrix, current: CurrentState, hop: Hop, plan: HopPath) -> None:
+    skews: dict[Minor, int] = {}  # nodes share a few kubelet versions: one skew rule lookup each
     for node in current.nodes:
         if node.kubelet is None:
             continue
@@ -343,7 +344,9 @@ def _common_checks(matrix: Matrix, current: CurrentState, hop: Hop, plan: HopPat
             node.kubelet.minor_version if hop.from_minor == start else max(node.kubelet.minor_version, hop.from_minor)
         )
         lag = hop.to_minor.minus(kubelet)
-        allowed = matrix.kubelet_skew(hop.to_minor, kubelet)
+        allowed = skews.get(kubelet)
+        if allowed is None:
+            allowed = skews[kubelet] = matrix.kubelet_skew(hop.to_minor, kubelet)
         if lag > allowed:
             hop.blockers.append(
                 Blocker(
