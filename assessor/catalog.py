@@ -8,6 +8,7 @@ from pathlib import Path
 from assessor.docker.checks import DOCKER_CHECKS
 from assessor.engine.rules import Rule, load_rules
 from assessor.engine.template import Catalog
+from assessor.nodecheck.checks import NODE_CHECKS
 from assessor.rke.checks import RKE_CHECKS
 from assessor.versions.checks import VERSION_CHECKS
 
@@ -35,10 +36,10 @@ PLANNER_TEMPLATES = frozenset(
 def catalog(planner: bool = True) -> Catalog:
     """Every check package's templates; without the planner's when planner is False."""
     if not planner:
-        return Catalog.of(DOCKER_CHECKS, RKE_CHECKS, VERSION_CHECKS)
+        return Catalog.of(DOCKER_CHECKS, RKE_CHECKS, VERSION_CHECKS, NODE_CHECKS)
     from assessor.migration.forecast_templates import FORECAST_CHECKS
 
-    return Catalog.of(DOCKER_CHECKS, RKE_CHECKS, VERSION_CHECKS, FORECAST_CHECKS)
+    return Catalog.of(DOCKER_CHECKS, RKE_CHECKS, VERSION_CHECKS, FORECAST_CHECKS, NODE_CHECKS)
 
 
 def __getattr__(name: str) -> Catalog:

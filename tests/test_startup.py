@@ -89,3 +89,10 @@ def test_the_one_file_scan_still_finds_what_it_should(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert [f["ruleId"] for f in json.loads(proc.stdout)["findings"]] == ["DOCK006"]
+
+
+def test_the_catalog_names_every_planner_template() -> None:
+    from assessor.catalog import PLANNER_TEMPLATES
+    from assessor.migration.forecast_templates import FORECAST_CHECKS
+
+    assert {t.name for t in FORECAST_CHECKS.templates} == PLANNER_TEMPLATES

@@ -9,13 +9,21 @@ from typing import Annotated
 import typer
 
 from assessor.cli.app import EXIT_USAGE, app, stderr
-from assessor.cli.common import cluster_source, refusing_special_files, report_problems, rke_inputs, run_scan
+from assessor.cli.common import (
+    cluster_source,
+    read_nodes,
+    refusing_special_files,
+    report_problems,
+    rke_inputs,
+    run_scan,
+)
 from assessor.cli.options import (
     BaselineFiles,
     ClusterAccess,
     Command,
     DirectOpt,
     Gate,
+    NodesDirOpt,
     Output,
     RkeVersionOpt,
     ScanSettings,
@@ -36,11 +44,13 @@ def cluster(
     baseline: BaselineFiles,
     out: Output,
     settings: ScanSettings,
+    nodes_dir: NodesDirOpt = None,
 ) -> None:
     """Scan a live cluster (read-only) or a snapshot of one, with its versions and upgrade path."""
+    nodes = read_nodes(nodes_dir)
     source = cluster_source(access)
     versions = VersionInputs(server_version=source.description.get("serverVersion"))
-    run_scan(source, gate, baseline, out, settings, versions)
+    run_scan(source, gate, baseline, out, settings, versions, nodes=nodes)
 
 
 @command(Kind.scan, app.command(cls=Command))
@@ -90,6 +100,7 @@ def plan(
         ),
     ] = None,
     rke_version: RkeVersionOpt = None,
+    nodes_dir: NodesDirOpt = None,
     direct: DirectOpt = False,
 ) -> None:
     """Write RKE2 config.yaml per node, registries.yaml, HelmChartConfigs and a runbook; forecast disruption."""
@@ -102,6 +113,7 @@ def plan(
         raise typer.BadParameter(
             "expected https://HOST:PORT, e.g. https://rke2.example.net:9345", param_hint="--server-url"
         )
+    nodes = read_nodes(nodes_dir)
     source, versions = rke_inputs(cluster_yml, rke_version, access, direct)
     # Nothing is written from input that could not be read whole.
     broken = source.problems.errors
@@ -112,8 +124,13 @@ def plan(
             markup=False,
         )
         raise typer.Exit(EXIT_USAGE)
-    migration = MigrationOptions(strategy=strategy, include_secrets=include_secrets, server_url=server_url)
-    run_scan(source, gate, baseline, out, settings, versions, migration, plan_dir, force)
+    migration = MigrationOptions(
+        strategy=strategy,
+        include_secrets=include_secrets,
+        server_url=server_url,
+        nodes=tuple(n.report for n in nodes or ()),
+    )
+    run_scan(source, gate, baseline, out, settings, versions, migration, plan_dir, force, nodes)
 
 
 @command(Kind.scan, app.command(cls=Command))
