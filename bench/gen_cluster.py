@@ -264,7 +264,7 @@ def generate(nodes: int, pods: int, seed: int) -> tuple[Iterator[dict[str, Any]]
             expected += [["NODE001", "Node", "", n["metadata"]["name"]], ["NODE003", "Node", "", n["metadata"]["name"]]]
     # the nodes run v1.23 with Docker: the default path crosses v1.24, where dockershim is gone
     if any(e[0] == "NODE001" for e in expected):
-        expected.append(["UPG003", "RKECluster", "", "cluster"])
+        expected.append(["UPG003", "Cluster", "", "scanned cluster"])
     namespaces = [f"team-{i:03d}" for i in range(max(1, pods // 300))]
 
     def plant() -> str | None:

@@ -42,7 +42,7 @@ def test_no_tree_is_composed_while_loading(tmp_path: Path) -> None:
     assert finding.location["line"] == 20  # the env value's own line, found when asked
 
 
-def test_a_snapshot_bigger_than_a_manifest_gives_each_objects_first_line(
+def test_a_snapshot_bigger_than_a_manifest_names_no_line_only_where_each_object_starts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "snapshot.yaml"
@@ -51,4 +51,6 @@ def test_a_snapshot_bigger_than_a_manifest_gives_each_objects_first_line(
     source = files.load_snapshot(str(path))
     assert [obj.origin.locator for obj in source.objects] == [None, None]
     [finding] = [f for f in scan(source).findings if f.rule_id == "DOCK006"]
-    assert finding.location["line"] == 8  # where the DaemonSet starts
+    # a line names where the evidence is; without the line map only the object's start is known
+    assert finding.location["line"] is None
+    assert finding.location["objectLine"] == 8  # where the DaemonSet starts

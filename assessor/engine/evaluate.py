@@ -89,10 +89,15 @@ def _finding(rule: Rule, hit: Hit, ctx: Context, severity: Severity, reason: str
             f"{r['kind']} {r['namespace'] + '/' if r.get('namespace') else ''}{r['name']}" for r in hit.related
         )
         message = f"{message}; used by {users}"
+    # A line names where the evidence is. A snapshot too big to keep its line map (sources/files.py)
+    # knows only where each object starts: that goes to objectLine, never to line.
+    located = obj.origin.locator is not None
     location: dict[str, Any] = {
         "file": obj.origin.file,
-        "line": obj.origin.line_of(hit.path, hit.value_line),
+        "line": obj.origin.line_of(hit.path, hit.value_line) if located else None,
     }
+    if not located and obj.origin.file and obj.origin.line:
+        location["objectLine"] = obj.origin.line
     if obj.origin.template:
         # the chart template is named apart from the location: the line counts in the rendered file
         location["template"] = {"file": obj.origin.template}
