@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from assessor.cli.app import EXIT_USAGE, app, stderr
+from assessor.atomicwrite import DestinationError, check_dir_destination
+from assessor.cli.app import EXIT_USAGE, app, fail, stderr
 from assessor.cli.common import cluster_source, report_problems, rke_inputs, run_scan
 from assessor.cli.options import (
     BaselineFiles,
@@ -84,6 +85,10 @@ def plan(
 
     if strategy not in STRATEGIES:
         raise typer.BadParameter(f"use one of {', '.join(STRATEGIES)}", param_hint="--strategy")
+    try:
+        check_dir_destination(plan_dir, "plan")
+    except DestinationError as exc:
+        raise fail(str(exc)) from None
     source, versions = rke_inputs(cluster_yml, rke_version, access)
     # Nothing is written from input that could not be read whole.
     broken = source.problems.errors

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from assessor.atomicwrite import DestinationError, check_dir_destination, check_file_destination
 from assessor.cli.app import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, app, fail, stderr
 from assessor.cli.common import emit
 from assessor.cli.options import Command, Duration, KubeAccess, Output, command, duration
@@ -92,6 +93,12 @@ def switch(
         max_p99_ms=p99 * 1000 if p99 is not None else None,
     )
     folder = out_dir or Path(f"assess-switch-{dt.datetime.now():%Y%m%d-%H%M%S}")
+    try:  # before the test: minutes of load must not end in a traceback about a folder
+        check_dir_destination(folder, "results")
+        if junit is not None and junit.parent.resolve() != folder.resolve():  # the run makes --out itself
+            check_file_destination(junit, "JUnit report")
+    except DestinationError as exc:
+        raise fail(str(exc)) from None
     opts = SwitchOptions(
         urls=list(url),
         rate=rate,

@@ -25,8 +25,8 @@ from assessor.docker.hostpaths import PathMatcher
 from assessor.engine.schema import REGEX, STR, STR_LIST, Param, SchemaError, regex
 from assessor.engine.template import Hit, Template
 from assessor.inventory.podspec import ContainerRef
-from assessor.model.findings import redact
 from assessor.model.origin import FieldPath
+from assessor.model.redact import redact
 
 MAX_SNIPPET = 160
 

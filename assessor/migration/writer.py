@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from assessor.atomicwrite import staged_directory, write_text
 
 LOCK = ".assess-plan.json"
 
@@ -26,27 +26,21 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _atomic_write(path: Path, text: str, mode: int = 0o644) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_plan(out: Path, files: dict[str, str], force: bool = False) -> WriteReport:
-    """files: relative path → content. A file differs from what the last run wrote ⇒ edited ⇒ kept."""
+    """files: relative path → content. A file differs from what the last run wrote ⇒ edited ⇒ kept.
+
+    All or nothing: the plan is written into a stage beside `out` and swapped in whole, so a full
+    disk or a crash leaves the previous plan (or none), never half of the new one.
+    """
     report = WriteReport()
     lock_path = out / LOCK
     try:
         lock: dict[str, str] = json.loads(lock_path.read_text()) if lock_path.exists() else {}
     except (OSError, ValueError):
         lock = {}
+    if not isinstance(lock, dict):
+        lock = {}
+    todo: dict[str, str] = {}
     for rel, text in sorted(files.items()):
         path = out / rel
         new = _digest(text)
@@ -59,9 +53,13 @@ def write_plan(out: Path, files: dict[str, str], force: bool = False) -> WriteRe
             if current != lock.get(rel) and not force:
                 report.kept.append(rel)
                 continue
-        mode = 0o600 if rel.endswith("registries.yaml") else 0o644
-        _atomic_write(path, text, mode)
+        todo[rel] = text
         lock[rel] = new
         report.written.append(rel)
-    _atomic_write(lock_path, json.dumps(lock, indent=2, sort_keys=True) + "\n")
+    with staged_directory(out) as stage:
+        for rel, text in todo.items():
+            path = stage / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_text(path, text, 0o600 if rel.endswith("registries.yaml") else 0o644)
+        write_text(stage / LOCK, json.dumps(lock, indent=2, sort_keys=True) + "\n", 0o644)
     return report

@@ -6,27 +6,30 @@ import html
 from typing import Any
 
 from assessor.render.options import RenderOptions
+from assessor.render.sanitize.markdown import md_text
 
 BOX = {"done": "[x]", "open": "[ ]", "blocked": "[ ]", "needs-a-person": "[ ]"}
 LABEL = {"done": "done", "open": "open", "blocked": "BLOCKED", "needs-a-person": "needs a person"}
 
 
 def render_markdown(doc: dict[str, Any], options: RenderOptions) -> str:
+    """Every text of the checklist names input (objects, files, nodes): all of it goes through md_text."""
     d = doc["decision"]
+    t = md_text
     out = [f"# Pre-migration checklist: {'GO' if d['result'] == 'go' else 'NO-GO'}", ""]
-    out += [_sources_line(doc), ""]
+    out += [md_text(_sources_line(doc)), ""]
     if d["reasons"]:
-        out += ["## Why not yet", ""] + [f"- {r}" for r in d["reasons"]] + [""]
+        out += ["## Why not yet", ""] + [f"- {t(r)}" for r in d["reasons"]] + [""]
     if d["pending"]:
-        out += ["Still needs a person: " + "; ".join(d["pending"]) + ".", ""]
+        out += ["Still needs a person: " + "; ".join(t(p) for p in d["pending"]) + ".", ""]
     for section in doc["sections"]:
         counts = ", ".join(f"{n} {LABEL[s]}" for s, n in section["counts"].items() if n)
-        out += [f"## {section['title']}", "", f"_{counts}_", ""]
+        out += [f"## {t(section['title'])}", "", f"_{counts}_", ""]
         for item in section["items"]:
-            owner = f" — owner: {item['owner']}" if item.get("owner") else ""
-            link = f" ([report]({item['link']}))" if item.get("link") else ""
-            out.append(f"- {BOX[item['status']]} **{LABEL[item['status']]}** {item['title']}{owner}{link}")
-            out += [f"  - {line}" for line in item["detail"]]
+            owner = f" — owner: {t(item['owner'])}" if item.get("owner") else ""
+            link = f" ([report](<{_link(item['link'])}>))" if item.get("link") else ""
+            out.append(f"- {BOX[item['status']]} **{LABEL[item['status']]}** {t(item['title'])}{owner}{link}")
+            out += [f"  - {t(line)}" for line in item["detail"]]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -34,6 +37,11 @@ def render_markdown(doc: dict[str, Any], options: RenderOptions) -> str:
 def _sources_line(doc: dict[str, Any]) -> str:
     parts = [f"{k}: {v}" for k, v in doc["sources"].items() if v]
     return "Assessed " + "; ".join(parts) + f" (assessor {doc['tool']['version']})."
+
+
+def _link(target: str) -> str:
+    """A link destination in <…>: only <, > and line breaks would end it; they are percent-encoded."""
+    return target.replace("<", "%3C").replace(">", "%3E").replace("\n", "%0A").replace("\r", "%0D")
 
 
 CSS = """

@@ -13,6 +13,8 @@ import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from assessor.model.redact import redact_text
+
 MAX_BODY = 4 * 1024 * 1024
 
 
@@ -31,19 +33,21 @@ class Target:
     path: str
     tls: bool
     host_header: str
+    shown: str  # the URL with any password hidden: what records and reports carry
 
     @classmethod
     def parse(cls, url: str) -> Target:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"{url!r}: expected an http:// or https:// URL")
+            raise ValueError(f"{redact_text(url)!r}: expected an http:// or https:// URL")
         tls = parts.scheme == "https"
         port = parts.port or (443 if tls else 80)
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query
         default = port == (443 if tls else 80)
-        return cls(url, parts.hostname, port, path, tls, parts.hostname if default else f"{parts.hostname}:{port}")
+        host_header = parts.hostname if default else f"{parts.hostname}:{port}"
+        return cls(url, parts.hostname, port, path, tls, host_header, redact_text(url))
 
 
 @dataclass(slots=True)
