@@ -16,6 +16,8 @@ REDACTED = "<redacted>"
 # Names that say their value is a secret: variable names, YAML keys, flag names.
 SECRET_WORDS = r"pass(?:word|wd)?|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credentials?|auth"
 _SECRETISH = re.compile(rf"(?i){SECRET_WORDS}")
+_STRONG = re.compile(r"(?i)pass(?:word|wd)?|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credentials?")
+_AUTH_KEYS = frozenset({"auth", "authorization", "http_auth", "basic_auth", "proxy-authorization"})
 
 # A key whose name mentions a secret but whose value only points at one (a file, a Secret's name).
 _REFERENCE_SUFFIX = re.compile(r"(?i)(?:name|ref|file|path|dir|id|stdin|env|length|policy|type|mode|url)$")
@@ -48,7 +50,7 @@ _AUTH_SCHEME = re.compile(r"(?i)\b((?:bearer|basic)[ \t]{1,8})([A-Za-z0-9._~+/=-
 _KEY_VALUE = re.compile(
     rf"(?i)(?<![\w.-])([\w.-]{{0,48}}(?:{SECRET_WORDS})[\w.-]{{0,48}})"
     r"([\"']?[ \t]{0,4}[:=][ \t]{0,4})"
-    r"(\"[^\"\n]{0,4096}\"|'[^'\n]{0,4096}'|[^\s,;\"'}\]]+)"
+    r"(\"[^\"\n]{0,4096}\"|'[^'\n]{0,4096}'|[^\s,;\"'{}\[\]]+)"
 )
 
 # AWS access key ids: AKIA/ASIA and 16 upper-case letters or digits.
@@ -61,8 +63,8 @@ def is_secret_name(name: str) -> bool:
 
 
 def redact(name: str, value: str) -> str:
-    """Never print a value whose name says it is a secret."""
-    return REDACTED if is_secret_name(name) else redact_text(value)
+    """Never print a value whose name says it is a secret (its shape is checked where findings are made)."""
+    return REDACTED if is_secret_name(name) else value
 
 
 def _quoted(value: str) -> str:
@@ -80,6 +82,8 @@ def _key_value(m: re.Match[str]) -> str:
     key, sep, value = m.group(1), m.group(2), m.group(3)
     if _REFERENCE_SUFFIX.search(key) or value.strip("\"'").lower() in _HARMLESS or value.startswith("$"):
         return m.group(0)
+    if not _STRONG.search(key) and key.lower() not in _AUTH_KEYS:
+        return m.group(0)  # authentication:, oauth_enabled: … name no secret; auth: (Docker's config.json) does
     return key + sep + _quoted(value)
 
 
