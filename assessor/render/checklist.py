@@ -7,6 +7,7 @@ from typing import Any
 
 from assessor.render.options import RenderOptions
 from assessor.render.sanitize.markdown import md_text
+from assessor.render.sanitize.xml import xml_text
 
 BOX = {"done": "[x]", "open": "[ ]", "blocked": "[ ]", "needs-a-person": "[ ]"}
 LABEL = {"done": "done", "open": "open", "blocked": "BLOCKED", "needs-a-person": "needs a person"}
@@ -67,7 +68,10 @@ ul.detail{margin:4px 0 0;padding-left:16px;color:#333;font-size:13px}
 
 def render_html(doc: dict[str, Any], options: RenderOptions) -> str:
     d = doc["decision"]
-    e = html.escape
+
+    def e(text: str) -> str:  # escaped, and without the control characters HTML forbids
+        return html.escape(xml_text(text))
+
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>Pre-migration checklist: {e(d['result'].upper())}</title>",

@@ -14,7 +14,7 @@ from assessor.render.common import (
     source_label,
 )
 from assessor.render.options import RenderOptions
-from assessor.render.sanitize.markdown import md_cell, md_code, md_text
+from assessor.render.sanitize.markdown import md_cell, md_text
 from assessor.render.versions import (
     forecast_rows,
     hop_rows,
@@ -25,7 +25,7 @@ from assessor.render.versions import (
     written_lines,
 )
 
-# Values from the input go through md_cell / md_text / md_code; rule text (titles, remediation) is ours.
+# Values from the input go through md_cell / md_text; rule text (titles, remediation) is ours.
 _cell = md_cell
 
 
@@ -71,7 +71,7 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
         out += ["", "## Input problems", ""]
         for p in problems:
             place = f"{p['file']}:{p['line']}" if p.get("line") else p["file"]
-            out.append(f"- {p['level']}: {md_code(str(place))}: {md_text(p['message'])}")
+            out.append(f"- {p['level']}: {md_text(str(place))}: {md_text(p['message'])}")
     return "\n".join(out) + "\n"
 
 
