@@ -49,10 +49,3 @@ def build_document(result: ScanResult) -> dict[str, Any]:
     if result.plan is not None:
         doc["plan"] = result.plan.to_dict()
     return doc
-
-
-def object_label(finding: dict[str, Any]) -> str:
-    """`Kind namespace/name` of a finding in the document: how renderers and the checklist name an object."""
-    o = finding["object"]
-    ns = f"{o['namespace']}/" if o.get("namespace") else ""
-    return f"{o['kind']} {ns}{o['name']}"

@@ -5,6 +5,11 @@ real `limit`/`continue` pagination, bearer-token auth, and switches to inject
 the faults a real cluster produces: 403 on a resource or namespace, 5xx and 429
 before success, 410 on continue tokens, group/versions not served. It records
 every request so tests can check what the tool asked for.
+
+Watches behave as kube-apiserver's do: the response is chunked, one JSON event
+per line, flushed as the event happens; a watch from a resourceVersion first
+replays the events after it (so nothing between a list and its watch is lost),
+and the server closes the stream at timeoutSeconds with a BOOKMARK if asked.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import base64
 import json
 import queue
+import sys
 import threading
 import time
 from collections import defaultdict
@@ -63,6 +69,7 @@ class Faults:
     fail_first: dict[str, list[int]] = field(default_factory=dict)
     expire_continue: int = 0  # answer 410 to this many requests that carry a continue token
     offer_inconsistent_token: bool = True
+    expire_watch: int = 0  # answer this many watches with an ERROR 410 event (resourceVersion too old)
 
 
 class KubeEmulator:
@@ -74,8 +81,12 @@ class KubeEmulator:
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
         # Watch streams: events put here are sent to every open watch of that resource path.
-        self.watch_queues: dict[str, list[queue.Queue[dict[str, Any]]]] = defaultdict(list)
+        self.watch_queues: dict[str, list[queue.Queue[dict[str, Any] | None]]] = defaultdict(list)
+        # every emitted event with its resourceVersion, per path, for watches that start in the past
+        self.history: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+        self.revision = 424242
         self._lock = threading.Lock()
+        self._watch_opened = threading.Condition(self._lock)
         # sorted list per (group/version, plural, namespace): a real server pages from an index,
         # and re-sorting 150,000 pods for every page of 500 would measure the emulator, not the client
         self._sorted: dict[tuple[str, str, str | None], list[dict[str, Any]]] = {}
@@ -101,6 +112,9 @@ class KubeEmulator:
         emulator = self
 
         class Handler(BaseHTTPRequestHandler):
+            # HTTP/1.1: watches are chunked and connections are kept alive, as with kube-apiserver
+            protocol_version = "HTTP/1.1"
+
             def do_GET(self) -> None:
                 if "watch=1" in self.path or "watch=true" in self.path:
                     emulator.serve_watch(self)
@@ -126,7 +140,7 @@ class KubeEmulator:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self.url
@@ -163,36 +177,71 @@ class KubeEmulator:
         return path
 
     def emit(self, path: str, event_type: str, obj: dict[str, Any]) -> None:
-        """Send a watch event (ADDED, MODIFIED, DELETED, ERROR) to every open watch on path."""
-        for q in list(self.watch_queues[path]):
-            q.put({"type": event_type, "object": obj})
+        """Send a watch event (ADDED, MODIFIED, DELETED) to every open watch on path, and keep it for later ones."""
+        with self._lock:
+            self.revision += 1
+            meta = {**(obj.get("metadata") or {}), "resourceVersion": str(self.revision)}
+            event = {"type": event_type, "object": {**obj, "metadata": meta}}
+            self.history[path].append((self.revision, event))
+            for q in self.watch_queues[path]:
+                q.put(event)
 
     def watchers(self, path: str) -> int:
         return len(self.watch_queues[path])
 
+    def wait_for_watchers(self, paths: tuple[str, ...], timeout: float = 10.0) -> bool:
+        """Block until every path has an open watch (woken by the watch opening, not by polling)."""
+        with self._watch_opened:
+            return self._watch_opened.wait_for(lambda: all(self.watch_queues[p] for p in paths), timeout)
+
     def serve_watch(self, handler: BaseHTTPRequestHandler) -> None:
         url = urlparse(handler.path)
         query = parse_qs(url.query)
+        if handler.headers.get("Authorization") != f"Bearer {TOKEN}":
+            status, body = _status(401, "Unauthorized", "Unauthorized")
+            self._record("GET", handler.path, status)
+            _send_json(handler, status, json.dumps(body).encode())
+            return
         self._record("GET", handler.path, 200)
         timeout = float(query.get("timeoutSeconds", ["5"])[0])
-        q: queue.Queue[dict[str, Any]] = queue.Queue()
-        self.watch_queues[url.path].append(q)
+        since = int(query.get("resourceVersion", ["0"])[0] or 0)
+        bookmarks = query.get("allowWatchBookmarks") == ["true"]
+        q: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        with self._lock:
+            if self.faults.expire_watch > 0:
+                self.faults.expire_watch -= 1
+                gone = _status(410, "Expired", f"too old resource version: {since} ({self.revision})")[1]
+                q.put({"type": "ERROR", "object": gone})
+                q.put(None)  # the server ends the stream after the error
+            else:
+                for revision, event in self.history[url.path]:
+                    if revision > since:
+                        q.put(event)
+            self.watch_queues[url.path].append(q)
+            self._watch_opened.notify_all()
         handler.send_response(200)
         handler.send_header("Content-Type", "application/json")
+        handler.send_header("Transfer-Encoding", "chunked")
         handler.end_headers()
         deadline = time.monotonic() + timeout
         try:
             while (left := deadline - time.monotonic()) > 0:
                 try:
-                    event = q.get(timeout=min(left, 0.2))
+                    queued = q.get(timeout=left)
                 except queue.Empty:
-                    continue
-                handler.wfile.write(json.dumps(event).encode() + b"\n")
-                handler.wfile.flush()
+                    break
+                if queued is None:
+                    break
+                _write_chunk(handler, json.dumps(queued).encode() + b"\n")
+            if bookmarks and deadline <= time.monotonic():
+                bookmark = {"type": "BOOKMARK", "object": {"metadata": {"resourceVersion": str(self.revision)}}}
+                _write_chunk(handler, json.dumps(bookmark).encode() + b"\n")
+            _write_chunk(handler, b"")
         except OSError:
-            pass
+            handler.close_connection = True
         finally:
-            self.watch_queues[url.path].remove(q)
+            with self._lock:
+                self.watch_queues[url.path].remove(q)
 
     # --- request handling ------------------------------------------------------------
 
@@ -270,7 +319,7 @@ class KubeEmulator:
             offset = _decode(query["continue"][0])
         page = items[offset : offset + limit] if limit else items[offset:]
         next_offset = offset + len(page)
-        meta: dict[str, Any] = {"resourceVersion": "424242"}
+        meta: dict[str, Any] = {"resourceVersion": str(self.revision)}
         if limit and next_offset < len(items):
             meta["continue"] = _encode(next_offset)
             meta["remainingItemCount"] = len(items) - next_offset
@@ -313,6 +362,13 @@ class KubeEmulator:
         return [r for r in self.requests if r.path != "/version"]
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # a client that closes its watch early resets the kept-alive connection: normal, not worth a traceback
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def _sort_key(obj: dict[str, Any]) -> tuple[str, str]:
     meta = obj["metadata"]
     return (str(meta.get("namespace") or ""), str(meta["name"]))
@@ -331,6 +387,20 @@ def _parse_path(path: str) -> tuple[str, str | None, str] | None:
     if len(rest) == 3 and rest[0] == "namespaces":
         return group_version, rest[1], rest[2]
     return None
+
+
+def _write_chunk(handler: BaseHTTPRequestHandler, data: bytes) -> None:
+    """One HTTP/1.1 chunk, flushed; empty data is the last chunk."""
+    handler.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+    handler.wfile.flush()
+
+
+def _send_json(handler: BaseHTTPRequestHandler, status: int, payload: bytes) -> None:
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(payload)))
+    handler.end_headers()
+    handler.wfile.write(payload)
 
 
 def _status(code: int, reason: str, message: str) -> tuple[int, dict[str, Any]]:

@@ -129,13 +129,13 @@ def test_namespace_flag_lists_only_those_namespaces(seed_emulator: KubeEmulator,
 def test_every_call_has_a_timeout(seed_emulator: KubeEmulator, tmp_path: Path) -> None:
     cluster = _cluster(seed_emulator, tmp_path, request_timeout=7.5)
     seen: list[object] = []
-    real = cluster.api.call_api
+    real = cluster.api.client.call_api
 
     def spy(*args: object, **kwargs: object) -> object:
         seen.append(kwargs.get("_request_timeout"))
         return real(*args, **kwargs)
 
-    cluster.api.call_api = spy
+    cluster.api.client.call_api = spy
     collect(cluster)
     assert seen and set(seen) == {7.5}
 

@@ -158,3 +158,17 @@ def test_runbook_and_manual_steps_content(tmp_path: Path) -> None:
     assert "`upgrade_strategy`" in manual and "system-upgrade-controller" in manual
     config = yaml.safe_load((tmp_path / "nodes" / "172.16.10.21" / "config.yaml").read_text())
     assert config["server"] == "https://172.16.10.11:9345" and config["node-label"] == ["app.test/frontend=true"]
+
+
+def test_a_refused_max_unavailable_worker_is_said_in_the_plan(tmp_path: Path) -> None:
+    seed = yaml.safe_load((RKE / "seed-cluster.yml").read_text())
+    seed.setdefault("upgrade_strategy", {})["max_unavailable_worker"] = "abc"
+    cluster = tmp_path / "cluster.yml"
+    cluster.write_text(yaml.safe_dump(seed))
+    out = tmp_path / "out"
+    _, doc, _ = _plan([str(cluster), "--snapshot", str(SEED), "--out", str(out)])
+    details = doc["plan"]["strategyDetails"]
+    assert details["workersPerBatch"] == 1 and "max_unavailable_worker" in details["maxUnavailableWorkerError"]
+    assert "Fix upgrade_strategy.max_unavailable_worker before any `rke up`" in (out / "runbook.md").read_text()
+    [refused] = [f for f in doc["findings"] if f["ruleId"] == "RKE002"]
+    assert refused["severity"] == "high"

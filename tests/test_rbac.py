@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -56,9 +55,7 @@ def _requests_of_a_full_session(emulator: KubeEmulator, tmp_path: Path) -> list[
     collect(cluster)
     watcher = ClusterWatcher(cluster, lambda _e: None, server_timeout=1)  # assess switch --kubeconfig
     watcher.start()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and sum(r.query.get("watch") is not None for r in emulator.requests) < 3:
-        time.sleep(0.05)
+    emulator.wait_for_watchers(("/api/v1/nodes", "/api/v1/pods", "/api/v1/events"))
     watcher.stop()
     return list(emulator.requests)
 

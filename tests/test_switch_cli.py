@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,11 +24,41 @@ runner = CliRunner()
 
 
 class _Handler(BaseHTTPRequestHandler):
+    """The endpoint under test, plus control paths the switch command uses to start and end an outage.
+
+    The fault is driven by the run's phases, not by timers: the command (the switch) starts
+    it, and ends it once the server has answered FAIL_SERVED requests with 503.
+    """
+
     protocol_version = "HTTP/1.1"
     fail = False
+    failed = 0
+    changed = threading.Condition()
 
     def do_GET(self) -> None:
-        status = 503 if _Handler.fail else 200
+        if self.path.startswith("/_control/"):
+            self._control(self.path.removeprefix("/_control/"))
+            return
+        with _Handler.changed:
+            status = 503 if _Handler.fail else 200
+        self._reply(status)
+        if status == 503:
+            with _Handler.changed:
+                _Handler.failed += 1
+                _Handler.changed.notify_all()
+
+    def _control(self, action: str) -> None:
+        with _Handler.changed:
+            if action == "fail":
+                _Handler.fail, _Handler.failed = True, 0
+            elif action.startswith("recover-after/"):
+                wanted = int(action.split("/")[1])
+                # bounded only so a broken run cannot hang the suite; the trigger is the count
+                _Handler.changed.wait_for(lambda: _Handler.failed >= wanted, timeout=60)
+                _Handler.fail = False
+        self._reply(200)
+
+    def _reply(self, status: int) -> None:
         self.send_response(status)
         self.send_header("Content-Length", "2")
         self.end_headers()
@@ -39,12 +68,24 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+# The switch command of the thresholds test: an outage that starts with the command phase and
+# ends after the server has served three failing requests.
+OUTAGE_SCRIPT = """
+import sys, urllib.request
+base = sys.argv[1]
+print('node/w1 cordoned', flush=True)
+urllib.request.urlopen(base + '_control/fail', timeout=30).read()
+urllib.request.urlopen(base + '_control/recover-after/3', timeout=90).read()
+print('node/w1 drained')
+"""
+
+
 @pytest.fixture
 def server() -> Iterator[str]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    _Handler.fail = False
+    _Handler.fail, _Handler.failed = False, 0
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
     httpd.shutdown()
     httpd.server_close()
@@ -83,12 +124,6 @@ def test_run_without_command_passes(server: str, tmp_path: Path) -> None:
 
 
 def test_command_failing_endpoint_and_thresholds(server: str, tmp_path: Path) -> None:
-    script = "import time,sys; print('node/w1 cordoned', flush=True); time.sleep(0.6); print('node/w1 drained')"
-    _Handler.fail = False
-    flip = threading.Timer(1.3, lambda: setattr(_Handler, "fail", True))
-    back = threading.Timer(1.7, lambda: setattr(_Handler, "fail", False))
-    flip.start()
-    back.start()
     out = tmp_path / "run"
     result = runner.invoke(
         app,
@@ -111,12 +146,13 @@ def test_command_failing_endpoint_and_thresholds(server: str, tmp_path: Path) ->
             "--",
             sys.executable,
             "-c",
-            script,
+            OUTAGE_SCRIPT,
+            server,
         ],
     )
     summary = json.loads((out / "summary.json").read_text())
     assert result.exit_code == 1 and summary["verdict"]["result"] == "fail"
-    assert summary["totals"]["errors"] > 0 and summary["intervals"][0]["statuses"] == {
+    assert summary["totals"]["errors"] >= 3 and summary["intervals"][0]["statuses"] == {
         "503": summary["totals"]["errors"]
     }
     assert (out / "command.log").read_text().count("node/w1") == 2
@@ -160,15 +196,19 @@ def test_usage_errors(args: list[str]) -> None:
 
 def test_cluster_watch_turns_changes_into_events(tmp_path: Path) -> None:
     events: list[Event] = []
+    three = threading.Event()
+
+    def sink(event: Event) -> None:
+        events.append(event)
+        if len(events) >= 3:
+            three.set()
+
     with KubeEmulator.from_file(SEED) as emulator:
         cluster = LiveCluster(LiveOptions(kubeconfig=str(emulator.write_kubeconfig(tmp_path / "kc"))))
-        watcher = ClusterWatcher(cluster, events.append, server_timeout=2)
+        # the server would hold each watch open for 30 s: events must arrive as they happen, not at the close
+        watcher = ClusterWatcher(cluster, sink, server_timeout=30)
         watcher.start()
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not all(
-            emulator.watchers(p) for p in ("/api/v1/nodes", "/api/v1/pods", "/api/v1/events")
-        ):
-            time.sleep(0.05)
+        assert emulator.wait_for_watchers(("/api/v1/nodes", "/api/v1/pods", "/api/v1/events"))
         node = next(o for o in emulator.store[("v1", "nodes")] if o["metadata"]["name"] == "172.16.10.21")
         emulator.emit("/api/v1/nodes", "MODIFIED", {**node, "spec": {**node["spec"], "unschedulable": True}})
         pod = next(o for o in emulator.store[("v1", "pods")] if o["metadata"]["name"].startswith("frontend-"))
@@ -186,8 +226,7 @@ def test_cluster_watch_turns_changes_into_events(tmp_path: Path) -> None:
                 "source": {"host": "172.16.10.21"},
             },
         )
-        while time.monotonic() < deadline and len(events) < 3:
-            time.sleep(0.05)
+        assert three.wait(10), watcher.errors
         watcher.stop()
     kinds = {(e.kind, e.node) for e in events}
     assert ("node-cordon", "172.16.10.21") in kinds

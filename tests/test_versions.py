@@ -157,7 +157,9 @@ def test_seed_path_to_1_21_is_seven_hops_and_flags_the_jump() -> None:
     [jump] = [b for b in plan.findings if b.kind == "skipped-minors"]  # type: ignore[attr-defined]
     assert "skipping 6 minors (v1.15–v1.20)" in jump.text and "RKE does not stop it" in jump.text
     assert rke1[-1].kubernetes == "v1.21.6-rancher1-1"  # what RKE v1.3.2 itself carries
-    assert "no longer lists v1.15" in rke1[0].required_changes[1]  # v1.3.2 cannot do the first hop
+    # v1.3.2 no longer lists v1.15 but still carries v1.15.12-rancher2-8 in its data: it can run the first hop.
+    assert rke1[0].kubernetes == "v1.15.12-rancher2-8"
+    assert rke1[0].required_changes[1].startswith("RKE v1.3.2 still accepts v1.15.12-rancher2-8 for upgrades")
     [beyond] = [b for b in plan.findings if b.kind == "dockershim-removed"]  # type: ignore[attr-defined]
     assert "past v1.23" in beyond.text and "cri-dockerd" in beyond.text and "RKE2" in beyond.text
     assert plan.hops[-1].platform == "rke2"  # type: ignore[attr-defined]
@@ -184,3 +186,116 @@ def test_missing_kubernetes_version_needs_rke_version(tmp_path: Path) -> None:
         load_matrix(), VersionInputs(config=load_rke_config(str(yml)), rke_version="v1.3.2"), None, problems
     )
     assert state.kubernetes is not None and state.kubernetes.text == "v1.21.6-rancher1-1"
+
+
+# --- every hop names releases that accept the version it sets (issue 13) ---------------------------------------
+
+
+def _accepted_from_data() -> dict[str, set[str]]:
+    """rules/versions/rke-accepted.yaml and rke-releases.yaml read here, independently of the matrix loader."""
+    base = rules_dir() / "versions"
+    data = yaml.safe_load((base / "rke-accepted.yaml").read_text(encoding="utf-8"))
+    order = [str(r) for r in data["releases"]]
+    out: dict[str, set[str]] = {r: set() for r in order}
+    for version, ranges in data["accepted_by"].items():
+        for item in ranges:
+            first, _, last = str(item).partition("..")
+            for r in order[order.index(first) : order.index(last or first) + 1]:
+                out[r].add(version)
+    listed = yaml.safe_load((base / "rke-releases.yaml").read_text(encoding="utf-8"))["releases"]
+    for r in listed:
+        # A release whose data was not decoded is taken to accept only what it lists as current.
+        out.setdefault(str(r["version"]), {*r["kubernetes"], r["default"]})
+    return out
+
+
+ACCEPTED = _accepted_from_data()
+STABLE = [r.version for r in load_matrix().stable_releases()]
+
+
+def test_every_release_accepts_what_it_lists_as_current() -> None:
+    listed = yaml.safe_load((rules_dir() / "versions" / "rke-releases.yaml").read_text(encoding="utf-8"))["releases"]
+    for r in listed:
+        assert {*r["kubernetes"], r["default"]} <= ACCEPTED[r["version"]], r["version"]
+
+
+def _named_releases(hop: object) -> list[str]:
+    """Every release a hop names: all of each range, and the one a required change tells the user to run."""
+    names: list[str] = []
+    for r in hop.rke:  # type: ignore[attr-defined]
+        names += STABLE[STABLE.index(r["first"]) : STABLE.index(r["last"]) + 1]
+    for change in hop.required_changes:  # type: ignore[attr-defined]
+        for marker in ("the rke binary to ", "run this hop with RKE "):
+            if marker in change:
+                names.append(change.split(marker, 1)[1].split()[0])
+    return names
+
+
+RKE_IN_USE = [None, "v1.0.0", "v1.1.0", "v1.2.0", "v1.3.2", "v1.3.13", "v1.4.0", "v1.4.9", "v1.5.4", "v1.6.3"]
+
+
+@pytest.mark.parametrize("start", range(14, 30))
+def test_every_hop_of_every_path_names_releases_that_accept_its_version(start: int) -> None:
+    matrix = load_matrix()
+    newest = matrix.newest_rke1_minor()
+    for target in range(start + 1, newest.minor + 1):
+        for rke in RKE_IN_USE:
+            state = CurrentState(KubeVersion.parse(f"v1.{start}.0-rancher1-1"), "cluster.yml", rke, "rke1")
+            plan = build_hop_path(matrix, state, Minor(1, target))
+            hops = [h for h in plan.hops if h.platform == "rke1"]
+            in_use = rke
+            assert [h.to_minor.minor for h in hops] == list(range(start + 1, target + 1))
+            for hop in hops:
+                where = f"v1.{start} → v1.{target}, rke {rke}, hop to v{hop.to_minor}"
+                assert hop.kubernetes is not None and hop.rke, where
+                assert hop.rke[0]["kubernetes"] == hop.kubernetes, where
+                for name in _named_releases(hop):
+                    assert hop.kubernetes in ACCEPTED[name], f"{where}: {name} does not accept {hop.kubernetes}"
+                changes = [c for c in hop.required_changes if "rke binary to" in c or "run this hop with" in c]
+                if changes:
+                    # From here on the plan assumes the release this hop names.
+                    in_use = _named_releases(hop)[-1]
+                elif in_use is not None:
+                    assert hop.kubernetes in ACCEPTED[in_use], f"{where}: {in_use} itself must accept it"
+
+
+@pytest.mark.parametrize(
+    ("minor", "version", "first"),
+    [
+        ("1.15", "v1.15.12-rancher2-8", "v1.1.14"),  # not v1.0.x: they stop at v1.15.12-rancher2-3
+        ("1.22", "v1.22.17-rancher1-2", "v1.3.19"),  # not v1.3.3, where v1.22 first appears
+        ("1.23", "v1.23.16-rancher2-3", "v1.3.21"),  # not v1.3.8
+        ("1.24", "v1.24.17-rancher1-1", "v1.3.24"),  # not v1.3.13
+    ],
+)
+def test_seed_hops_name_the_first_release_that_runs_their_version(minor: str, version: str, first: str) -> None:
+    config = load_rke_config(str(SEED_YML))
+    state = current_state(load_matrix(), VersionInputs(config=config), None, Problems())
+    plan = build_hop_path(load_matrix(), state, Minor.parse("1.24"))
+    [hop] = [h for h in plan.hops if str(h.to_minor) == minor and h.platform == "rke1"]
+    assert hop.kubernetes == version
+    assert hop.rke[0]["first"] == first
+    if minor == "1.24":
+        assert [r["first"] for r in hop.rke][:2] == ["v1.3.24", "v1.4.9"]
+
+
+def test_an_old_rke_binary_is_told_the_first_release_that_accepts_the_hop() -> None:
+    state = CurrentState(KubeVersion.parse("v1.21.14-rancher1-1"), "cluster.yml", "v1.3.2", "rke1")
+    [hop] = [h for h in build_hop_path(load_matrix(), state, Minor(1, 22)).hops if h.platform == "rke1"]
+    assert hop.kubernetes == "v1.22.17-rancher1-2"
+    assert hop.required_changes[1].startswith(
+        "RKE v1.3.2 accepts no v1.22 version: upgrade the rke binary to v1.3.19 ("
+    )
+
+
+def test_the_plan_keeps_the_rke_binary_a_hop_named() -> None:
+    """After the binary change at v1.22 the next hops run with v1.3.19, which accepts v1.23 and v1.24 versions."""
+    state = CurrentState(KubeVersion.parse("v1.21.14-rancher1-1"), "cluster.yml", "v1.3.2", "rke1")
+    hops = [h for h in build_hop_path(load_matrix(), state, Minor(1, 24)).hops if h.platform == "rke1"]
+    assert [h.kubernetes for h in hops] == ["v1.22.17-rancher1-2", "v1.23.16-rancher2-1", "v1.24.10-rancher4-1"]
+    assert all(h.kubernetes in ACCEPTED["v1.3.19"] for h in hops)
+    assert not any("rke binary" in c for h in hops[1:] for c in h.required_changes)
+
+
+def test_docker_24_is_first_accepted_by_rke_1_4_10() -> None:
+    assert load_matrix().docker_first_rke["24.0"] == "v1.4.10"

@@ -14,9 +14,8 @@ from typing import Any
 
 from assessor import __version__
 from assessor.checklist.out_of_band import load_out_of_band
-from assessor.document import object_label
 from assessor.engine.categories import docker_dependency_categories
-from assessor.model.findings import Severity
+from assessor.model.findings import Severity, object_label
 
 SCHEMA_VERSION = "1.0"
 STATUSES = ("blocked", "open", "needs-a-person", "done")

@@ -120,6 +120,14 @@ def runbook(
         )
     out.append(_box("Servers: follow migration-agent's procedure with the snapshot above, one server at a time"))
     batch = strategy.batch
+    refused = strategy.rke.worker.error
+    if refused is not None:
+        out.append(
+            _box(
+                f"Fix upgrade_strategy.max_unavailable_worker before any `rke up`: {refused} (RKE stops there); "
+                "until then these steps take one worker at a time"
+            )
+        )
     out.append(f"Workers, {batch} at a time (max_unavailable_worker), each one:")
     out.append("")
     for n in agents:

@@ -2,45 +2,50 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from assessor.model.rke import RkeConfig
+from assessor.rke.strategy import UpgradeStrategy, upgrade_strategy
 
 STRATEGIES = ("in-place", "blue-green")
-DEFAULT_DRAIN_TIMEOUT = 120
-
-
-def max_unavailable(value: Any, total: int, default: str = "10%") -> int:
-    """RKE's rule: an int, or a percentage rounded down; never below 1 (services/node_util.go)."""
-    text = str(value if value not in (None, "") else default).strip()
-    try:
-        count = math.floor(float(text[:-1]) / 100 * total) if text.endswith("%") else int(text)
-    except ValueError:
-        count = 1
-    return max(1, min(count, total)) if total else 1
 
 
 @dataclass(slots=True)
 class Strategy:
     name: str
-    drain: bool
-    batch: int
-    workers: list[str] = field(default_factory=list)
-    drain_timeout: int = DEFAULT_DRAIN_TIMEOUT
-    delete_local_data: bool = False
+    rke: UpgradeStrategy  # the cluster's upgrade_strategy as RKE reads it
     skipped_minors: int = 0
+    workers: list[str] = field(default_factory=list)
 
     @property
     def in_place(self) -> bool:
         return self.name == "in-place"
+
+    @property
+    def drain(self) -> bool:
+        return self.rke.drain
+
+    @property
+    def batch(self) -> int:
+        """Workers switched at once. When RKE refuses max_unavailable_worker (reported by RKE002), the
+        forecast assumes one at a time, the smallest batch, so that it claims no more disruption than that."""
+        return max(1, self.rke.worker.batch or 1)
+
+    @property
+    def drain_timeout(self) -> int:
+        return self.rke.drain_input.timeout
+
+    @property
+    def delete_local_data(self) -> bool:
+        return self.rke.drain_input.delete_local_data
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "drain": self.drain,
             "workersPerBatch": self.batch,
+            "maxUnavailableWorkerError": self.rke.worker.error,
             "workers": self.workers,
             "drainTimeoutSeconds": self.drain_timeout,
             "deleteLocalData": self.delete_local_data,
@@ -48,16 +53,5 @@ class Strategy:
 
 
 def strategy_from(config: RkeConfig | None, name: str, skipped_minors: int = 0) -> Strategy:
-    workers = [n.name for n in config.nodes if n.worker] if config else []
-    get = config.get if config else (lambda *_: None)
-    drain_input = get("upgrade_strategy", "node_drain_input") or {}
-    timeout = drain_input.get("timeout") if isinstance(drain_input, dict) else None
-    return Strategy(
-        name=name,
-        drain=get("upgrade_strategy", "drain") is True,
-        batch=max_unavailable(get("upgrade_strategy", "max_unavailable_worker"), len(workers)),
-        workers=workers,
-        drain_timeout=int(timeout) if isinstance(timeout, int) else DEFAULT_DRAIN_TIMEOUT,
-        delete_local_data=bool(isinstance(drain_input, dict) and drain_input.get("delete_local_data")),
-        skipped_minors=skipped_minors,
-    )
+    rke = upgrade_strategy(config)
+    return Strategy(name=name, rke=rke, skipped_minors=skipped_minors, workers=list(rke.workers))

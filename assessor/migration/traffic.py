@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assessor.inventory.build import Inventory, Workload
+from assessor.inventory.serving import ServiceIndex, Serving, pod_labels, selector_matches, serving
 from assessor.model.objects import K8sObject, as_dict
 
 DEFAULT_GRACE = 30
@@ -27,9 +28,7 @@ class WorkloadTraffic:
     workload: Workload
     replicas: int
     nodes: list[str]  # where its pods run
-    services: list[dict[str, Any]] = field(default_factory=list)
-    host_port: bool = False
-    host_network: bool = False
+    serving: Serving = field(default_factory=Serving)
     readiness: Readiness | None = None
     missing_readiness: list[str] = field(default_factory=list)  # containers with ports but no readiness probe
     prestop_seconds: float = 0.0
@@ -48,26 +47,11 @@ class WorkloadTraffic:
 
     @property
     def node_entry(self) -> list[str]:
-        """Ways traffic enters through the node that hosts the pod, bypassing other nodes."""
-        out = []
-        if self.host_port:
-            out.append("hostPort")
-        if self.host_network and self.listens:
-            out.append("hostNetwork")
-        out += [
-            f"{s['type']} Service {s['name']} (externalTrafficPolicy: Local)"
-            for s in self.services
-            if s["type"] in ("NodePort", "LoadBalancer") and s.get("externalTrafficPolicy") == "Local"
-        ]
-        return out
-
-    @property
-    def listens(self) -> bool:
-        return any(c.spec.get("ports") for c in self.workload.pod.containers())
+        return self.serving.node_entry
 
     @property
     def serves(self) -> bool:
-        return bool(self.services) or self.host_port or (self.host_network and self.listens)
+        return self.serving.serves
 
 
 def _num(value: Any, default: float) -> float:
@@ -103,24 +87,6 @@ def _replicas(w: Workload, nodes: list[str]) -> int:
     return 1
 
 
-def _labels(w: Workload) -> dict[str, Any]:
-    path = w.pod.path[:-1]
-    node: Any = w.obj.raw
-    for seg in path:
-        node = node.get(seg) if isinstance(node, dict) else None
-    meta = node.get("metadata") if isinstance(node, dict) else None
-    if w.obj.kind == "Pod":
-        return w.obj.labels
-    labels = meta.get("labels") if isinstance(meta, dict) else None
-    return labels if isinstance(labels, dict) else {}
-
-
-def _selects(selector: Any, labels: dict[str, Any]) -> bool:
-    if isinstance(selector, dict) and "matchLabels" in selector:
-        selector = selector.get("matchLabels")
-    return isinstance(selector, dict) and bool(selector) and all(labels.get(k) == v for k, v in selector.items())
-
-
 def _pdb_allowed(pdb: K8sObject, replicas: int) -> int | None:
     spec = pdb.raw.get("spec")
     if not isinstance(spec, dict):
@@ -140,7 +106,7 @@ def _pdb_allowed(pdb: K8sObject, replicas: int) -> int | None:
 
 
 def workload_traffic(inv: Inventory) -> list[WorkloadTraffic]:
-    services = [o for o in inv.objects if o.kind == "Service"]
+    services = ServiceIndex(inv.objects)
     pdbs = [o for o in inv.objects if o.kind == "PodDisruptionBudget"]
     out = []
     for w in inv.workloads:
@@ -153,28 +119,15 @@ def workload_traffic(inv: Inventory) -> list[WorkloadTraffic]:
                 if isinstance(p.raw.get("spec"), dict) and p.raw["spec"].get("nodeName")
             }
         )
-        traffic = WorkloadTraffic(w, _replicas(w, nodes), nodes)
-        labels = _labels(w)
-        for svc in services:
-            spec = as_dict(svc.raw.get("spec"))
-            if svc.namespace == w.obj.namespace and _selects(spec.get("selector"), labels):
-                traffic.services.append(
-                    {
-                        "name": svc.name,
-                        "type": spec.get("type", "ClusterIP"),
-                        "externalTrafficPolicy": spec.get("externalTrafficPolicy"),
-                    }
-                )
+        traffic = WorkloadTraffic(w, _replicas(w, nodes), nodes, serving(w, services))
+        labels = pod_labels(w)
         spec = w.pod.spec
-        traffic.host_network = spec.get("hostNetwork") is True
         traffic.grace_seconds = int(_num(spec.get("terminationGracePeriodSeconds"), DEFAULT_GRACE))
         detect: list[Readiness] = []
         for c in w.pod.containers():
             if c.list_name != "containers":
                 continue
             ports = c.spec.get("ports") or []
-            if any(isinstance(p, dict) and p.get("hostPort") for p in ports):
-                traffic.host_port = True
             probe = c.spec.get("readinessProbe")
             if isinstance(probe, dict):
                 detect.append(
@@ -190,7 +143,7 @@ def workload_traffic(inv: Inventory) -> list[WorkloadTraffic]:
         traffic.readiness = max(detect, key=lambda r: r.detect_seconds) if detect else None
         for pdb in pdbs:
             pspec = as_dict(pdb.raw.get("spec"))
-            if pdb.namespace == w.obj.namespace and _selects(pspec.get("selector"), labels):
+            if pdb.namespace == w.obj.namespace and selector_matches(pspec.get("selector"), labels):
                 traffic.pdb = {"name": pdb.name, "allowedDisruptions": _pdb_allowed(pdb, traffic.replicas)}
         for _, volume in w.pod.volumes():
             if "emptyDir" in volume:

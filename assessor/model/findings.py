@@ -72,3 +72,10 @@ class Finding:
             "suppressed": self.suppressed is not None,
             "suppression": self.suppressed,
         }
+
+
+def object_label(finding: dict[str, Any]) -> str:
+    """`Kind namespace/name` of a finding in the document: how renderers and the checklist name an object."""
+    o = finding["object"]
+    ns = f"{o['namespace']}/" if o.get("namespace") else ""
+    return f"{o['kind']} {ns}{o['name']}"

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from assessor.document import object_label
+from assessor.model.findings import object_label
 from assessor.render.common import location_label
 from assessor.render.options import RenderOptions
 from assessor.render.sanitize.xml import xml_text as x

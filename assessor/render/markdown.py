@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assessor.document import object_label
+from assessor.model.findings import object_label
 from assessor.render.common import (
     active_findings,
     by_severity,

@@ -7,7 +7,7 @@ import json
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from assessor.document import object_label
+from assessor.model.findings import object_label
 from assessor.render.options import RenderOptions
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from assessor.document import object_label
+from assessor.model.findings import object_label
 from assessor.render.common import (
     active_findings,
     by_severity,

@@ -39,12 +39,19 @@ def node_rows(versions: dict[str, Any]) -> list[list[str]]:
     ]
 
 
+def _release_range(r: dict[str, Any], hop_version: str | None) -> str:
+    """v1.3.19–v1.3.24: every release of the range accepts the hop's kubernetes_version; a range that accepts
+    another version says which."""
+    text = r["first"] if r["first"] == r["last"] else f"{r['first']}–{r['last']}"
+    return text if r.get("kubernetes") in (None, hop_version) else f"{text} ({r['kubernetes']})"
+
+
 def hop_rows(versions: dict[str, Any]) -> list[list[str]]:
     rows = []
     for h in versions["hops"]:
         name = f"v{h['from']} → v{h['to']}" if h["from"] != h["to"] else f"v{h['to']} → RKE2"
         rke = (
-            "; ".join(f"{r['first']}–{r['last']}" for r in h["rke"])
+            "; ".join(_release_range(r, h.get("kubernetes")) for r in h["rke"])
             if h["rke"]
             else ("RKE2" if h["platform"] == "rke2" else "-")
         )

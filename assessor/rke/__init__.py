@@ -1,1 +1,1 @@
-"""RKE1 cluster.yml checks: templates, the cluster.yml context and its condition keys."""
+"""RKE1 cluster.yml checks (templates, context, condition keys) and the RKE upgrade-strategy model."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,10 +11,12 @@ from typing import Any, ClassVar
 from assessor.engine.schema import BOOL, REGEX, SCALAR, SCALAR_LIST, STR, STR_LIST, Param, SchemaError
 from assessor.engine.template import Hit, Template
 from assessor.inventory.build import Inventory
+from assessor.inventory.serving import serving_workloads
 from assessor.model.kversion import Minor
 from assessor.model.objects import K8sObject
 from assessor.model.origin import FieldPath
 from assessor.model.rke import RkeConfig
+from assessor.rke.strategy import upgrade_strategy
 
 
 @dataclass(slots=True)
@@ -113,21 +114,8 @@ class RkeFieldTemplate(Template):
                     yield item, (i,)
 
 
-def _percent_or_int(value: Any, default: str) -> tuple[float | None, int | None, str]:
-    text = str(value if value not in (None, "") else default).strip()
-    if text.endswith("%"):
-        try:
-            return float(text[:-1]) / 100, None, text
-        except ValueError:
-            return None, None, text
-    try:
-        return None, int(text), text
-    except ValueError:
-        return None, None, text
-
-
 class RkeUpgradeBatchTemplate(Template):
-    """How many workers RKE upgrades at once: a percentage rounds down, never below 1 (RKE's own rule)."""
+    """How many workers RKE upgrades at once, or why RKE refuses the value (assessor.rke.strategy)."""
 
     name = "rke-upgrade-batch"
     scope = "rke"
@@ -137,36 +125,37 @@ class RkeUpgradeBatchTemplate(Template):
             "workers": "worker nodes in cluster.yml",
             "share": "batch / workers",
             "halfOrMore": "the batch is half the workers or more (and there are several)",
+            "invalid": "RKE refuses the max_unavailable value (rke up stops before upgrading any node)",
+            "role": "worker or controlplane: the setting the hit is about",
         }
     )
 
     def hits(self, ctx: RkeContext, compiled: dict[str, Any]) -> Iterator[Hit]:
         if ctx.config is None:
             return
-        workers = sum(1 for n in ctx.config.nodes if n.worker)
-        if workers == 0:
+        strategy = upgrade_strategy(ctx.config)
+        for m in (strategy.worker, strategy.controlplane):
+            configured = ctx.config.get("upgrade_strategy", m.field) not in (None, "")
+            path: FieldPath = ("upgrade_strategy", m.field) if configured else ("upgrade_strategy",)
+            if m.error is not None:
+                yield Hit(path, f"RKE refuses {m.field}: {m.error}", None, {"invalid": True, "role": m.role})
+        m = strategy.worker
+        if m.batch is None or m.hosts == 0:
             return
-        raw = ctx.config.get("upgrade_strategy", "max_unavailable_worker")
-        share, count, text = _percent_or_int(raw, "10%")
-        if share is not None:
-            batch = max(1, math.floor(share * workers))
-            how = f"{text} of {workers} worker(s) is {share * workers:g}, rounded down"
-            how += f" and raised to {batch}" if math.floor(share * workers) < 1 else f" to {batch}"
-        elif count is not None:
-            batch, how = max(1, min(count, workers)), f"{count} of {workers} worker(s)"
-        else:
-            return
-        path: FieldPath = ("upgrade_strategy", "max_unavailable_worker") if raw is not None else ("upgrade_strategy",)
-        value = f"{how}: RKE upgrades {batch} worker(s) at a time, {batch / workers:.0%} of the workers"
+        configured = ctx.config.get("upgrade_strategy", m.field) not in (None, "")
+        path = ("upgrade_strategy", m.field) if configured else ("upgrade_strategy",)
+        value = f"{m.explain()}: RKE upgrades {m.batch} worker(s) at a time, {m.batch / m.hosts:.0%} of the workers"
         yield Hit(
             path,
             value,
             None,
             {
-                "batch": batch,
-                "workers": workers,
-                "share": batch / workers,
-                "halfOrMore": batch * 2 >= workers and workers > 1,
+                "invalid": False,
+                "role": m.role,
+                "batch": m.batch,
+                "workers": m.hosts,
+                "share": m.batch / m.hosts,
+                "halfOrMore": m.batch * 2 >= m.hosts and m.hosts > 1,
             },
         )
 
@@ -186,7 +175,10 @@ class RkeUpgradeDrainTemplate(Template):
     def hits(self, ctx: RkeContext, compiled: dict[str, Any]) -> Iterator[Hit]:
         if ctx.config is None or ctx.config.get("upgrade_strategy", "drain") is True:
             return
-        serving = serving_daemonsets(ctx.inventory) if ctx.inventory else []
+        serving = [
+            f"{w.obj.namespace + '/' if w.obj.namespace else ''}{w.obj.name}"
+            for w, _ in (serving_workloads(ctx.inventory, "DaemonSet") if ctx.inventory else [])
+        ]
         raw = ctx.config.get("upgrade_strategy", "drain")
         path: FieldPath = ("upgrade_strategy", "drain") if raw is not None else ("upgrade_strategy",)
         if ctx.config.get("upgrade_strategy") is None:
@@ -195,35 +187,6 @@ class RkeUpgradeDrainTemplate(Template):
         if serving:
             shown += "; DaemonSets that take traffic: " + ", ".join(serving)
         yield Hit(path, shown, None, {"servingDaemonSets": len(serving), "known": ctx.inventory is not None})
-
-
-def serving_daemonsets(inv: Inventory) -> list[str]:
-    """DaemonSets that receive traffic: hostPort, hostNetwork, or selected by a Service."""
-    selectors = []
-    for obj in inv.objects:
-        if obj.kind == "Service":
-            spec = obj.raw.get("spec")
-            sel = spec.get("selector") if isinstance(spec, dict) else None
-            if isinstance(sel, dict) and sel:
-                selectors.append((obj.namespace, sel))
-    out = []
-    for w in inv.workloads:
-        if w.obj.kind != "DaemonSet":
-            continue
-        spec = w.pod.spec
-        host_port = any(
-            isinstance(p, dict) and p.get("hostPort") for c in w.pod.containers() for p in c.spec.get("ports") or []
-        )
-        template = w.obj.raw.get("spec", {}).get("template", {}) if isinstance(w.obj.raw.get("spec"), dict) else {}
-        labels = (template.get("metadata") or {}).get("labels") or {} if isinstance(template, dict) else {}
-        selected = any(
-            ns == w.obj.namespace and all(labels.get(k) == v for k, v in sel.items()) for ns, sel in selectors
-        )
-        # hostNetwork alone is how CNI and node agents run; it takes traffic only if it listens on ports.
-        listens = any(c.spec.get("ports") for c in w.pod.containers())
-        if host_port or (spec.get("hostNetwork") is True and listens) or selected:
-            out.append(f"{w.obj.namespace + '/' if w.obj.namespace else ''}{w.obj.name}")
-    return out
 
 
 class RkeAlwaysTemplate(Template):

@@ -1,22 +1,21 @@
 """Watch Nodes, Pods and Kubernetes Events during the switch and turn changes into events.
 
-Runs in threads, off the request loop. Each stream lists first (to know the current
-state and resourceVersion), then watches with a server-side timeout and reconnects until
-told to stop; a 410 (resourceVersion too old) relists.
+Runs in threads, off the request loop. Each stream is a Reflector of the API adapter:
+it lists every page first (to know the current state and resourceVersion), then watches
+from that resourceVersion with a server-side timeout and reconnects until told to stop;
+a 410 (resourceVersion too old) lists again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
+import functools
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from kubernetes.client.exceptions import ApiException
-
-from assessor.sources.live import LiveCluster, LiveError
+from assessor.sources.kubeapi import KubeApi, Reflector, WatchEvent
 from assessor.switch.events import Event
 
 STREAMS = {"nodes": "/api/v1/nodes", "pods": "/api/v1/pods", "events": "/api/v1/events"}
@@ -120,31 +119,53 @@ class ChangeTracker:
         return out
 
 
+class HasApi(Protocol):
+    @property
+    def api(self) -> KubeApi: ...
+
+
 class ClusterWatcher:
-    def __init__(self, cluster: LiveCluster, sink: Callable[[Event], None], server_timeout: int = 30) -> None:
-        self.cluster = cluster
+    def __init__(self, cluster: HasApi, sink: Callable[[Event], None], server_timeout: int = 30) -> None:
+        self.api = cluster.api
         self.sink = sink
         self.server_timeout = server_timeout
         self.tracker = ChangeTracker()
         self._lock = threading.Lock()
-        self._stop = threading.Event()
+        self._reflectors: list[Reflector] = []
         self._threads: list[threading.Thread] = []
         self.errors: list[str] = []
 
     def start(self) -> None:
         for name, path in STREAMS.items():
-            thread = threading.Thread(target=self._stream, args=(name, path), name=f"watch-{name}", daemon=True)
+            reflector = Reflector(
+                self.api,
+                path,
+                on_list=functools.partial(self._sync, name),
+                on_event=functools.partial(self._on_event, name),
+                on_error=self.errors.append,
+                timeout_seconds=self.server_timeout,
+            )
+            thread = threading.Thread(target=reflector.run, name=f"watch-{name}", daemon=True)
             thread.start()
+            self._reflectors.append(reflector)
             self._threads.append(thread)
 
     def stop(self) -> None:
-        self._stop.set()
+        for reflector in self._reflectors:
+            reflector.stop()
         for thread in self._threads:
             thread.join(timeout=self.server_timeout + 5)
 
     def _emit(self, events: list[Event]) -> None:
         for event in events:
             self.sink(event)
+
+    def _on_event(self, stream: str, event: WatchEvent) -> None:
+        self._handle(stream, event.type, event.object)
+
+    def _sync(self, stream: str, items: list[dict[str, Any]]) -> None:
+        for item in items:
+            self._handle(stream, "SYNC", item)
 
     def _handle(self, stream: str, kind: str, obj: dict[str, Any]) -> None:
         now = time.time()
@@ -169,59 +190,3 @@ class ClusterWatcher:
                         f"{str(obj.get('message') or '')[:200]}",
                     )
                 )
-
-    def _stream(self, name: str, path: str) -> None:
-        version: str | None = None
-        while not self._stop.is_set():
-            try:
-                if version is None:
-                    body = self.cluster.get(path, [("limit", 500)])
-                    version = str((body.get("metadata") or {}).get("resourceVersion") or "")
-                    for item in body.get("items") or []:
-                        self._handle(name, "SYNC", item)
-                version = self._watch(name, path, version)
-            except ApiException as exc:
-                if exc.status == 410:
-                    version = None
-                    continue
-                self.errors.append(f"{name}: {exc.status} {exc.reason}")
-                self._stop.wait(2)
-            except (LiveError, OSError, ValueError) as exc:
-                self.errors.append(f"{name}: {exc}")
-                self._stop.wait(2)
-
-    def _watch(self, name: str, path: str, version: str) -> str | None:
-        query = [("watch", "1"), ("timeoutSeconds", self.server_timeout), ("allowWatchBookmarks", "true")]
-        if version:
-            query.append(("resourceVersion", version))
-        response = self.cluster.api.call_api(
-            path,
-            "GET",
-            query_params=query,
-            header_params={"Accept": "application/json"},
-            auth_settings=["BearerToken"],
-            _preload_content=False,
-            _return_http_data_only=True,
-            _request_timeout=(5, self.server_timeout + 10),
-        )
-        buffer = b""
-        try:
-            for chunk in response.stream(4096):
-                if self._stop.is_set():
-                    break
-                buffer += chunk
-                while b"\n" in buffer:
-                    line, buffer = buffer.split(b"\n", 1)
-                    if not line.strip():
-                        continue
-                    event = json.loads(line)
-                    obj = event.get("object") or {}
-                    if event.get("type") == "ERROR":
-                        return None if obj.get("code") == 410 else version
-                    new_version = (obj.get("metadata") or {}).get("resourceVersion")
-                    if event.get("type") != "BOOKMARK":
-                        self._handle(name, str(event.get("type")), obj)
-                    version = str(new_version) if new_version else version
-        finally:
-            response.release_conn()
-        return version

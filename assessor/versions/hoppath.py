@@ -75,22 +75,28 @@ class HopPath:
         }
 
 
-def _release_ranges(releases: list[RkeRelease], minor: Minor) -> list[dict[str, str]]:
-    """Group the releases that carry a minor by RKE line: v1.3.0–v1.3.24 (v1.21.14-rancher1-1)."""
-    by_line: dict[str, list[RkeRelease]] = {}
+def _release_ranges(releases: list[RkeRelease], version: str) -> list[dict[str, str]]:
+    """Group the stable releases that accept version by RKE line: v1.3.19–v1.3.24 (v1.22.17-rancher1-2).
+
+    Every release from first to last of a range accepts version, so the first one named is enough to run it.
+    """
+    out: list[dict[str, str]] = []
+    run: list[RkeRelease] = []
+
+    def close() -> None:
+        if run:
+            out.append(
+                {"line": f"v{run[0].line}", "first": run[0].version, "last": run[-1].version, "kubernetes": version}
+            )
+
     for r in releases:
-        by_line.setdefault(r.line, []).append(r)
-    out = []
-    for line, group in by_line.items():
-        group.sort(key=lambda r: rke_version_key(r.version))
-        out.append(
-            {
-                "line": f"v{line}",
-                "first": group[0].version,
-                "last": group[-1].version,
-                "kubernetes": group[-1].kubernetes[minor].text,
-            }
-        )
+        accepted = version in r.accepts
+        if accepted and run and run[-1].line == r.line:
+            run.append(r)
+            continue
+        close()
+        run = [r] if accepted else []
+    close()
     return out
 
 
@@ -147,12 +153,14 @@ def build_hop_path(
             f"RKE1 data ends at v{newest_rke1} (RKE v1.6.3): later RKE1 releases are not in the bundled data"
         )
     minor = start
+    # The rke binary each hop runs with: the one in use, until a hop names another.
+    rke = current.rke
     while minor < target:
         nxt = minor.next()
         platform = "rke1" if nxt <= rke1_until and current.distribution != "rke2" else "rke2"
         hop = Hop(minor, nxt, platform)
         if platform == "rke1":
-            _rke1_hop(matrix, current, hop)
+            rke = _rke1_hop(matrix, current, hop, rke)
         else:
             _rke2_hop(matrix, hop)
         _common_checks(matrix, current, hop, plan)
@@ -174,34 +182,40 @@ def build_hop_path(
     return plan
 
 
-def _rke1_hop(matrix: Matrix, current: CurrentState, hop: Hop) -> None:
-    releases = matrix.releases_carrying(hop.to_minor)
-    hop.rke = _release_ranges(releases, hop.to_minor)
-    if not releases:
+def _ranges_text(ranges: list[dict[str, str]]) -> str:
+    return ", ".join(r["first"] if r["first"] == r["last"] else f"{r['first']}–{r['last']}" for r in ranges)
+
+
+def _rke1_hop(matrix: Matrix, current: CurrentState, hop: Hop, rke: str | None) -> str | None:
+    """Fill in an RKE1 hop run with the rke binary rke (None: not known); returns the binary the next hop has."""
+    carrying = matrix.releases_carrying(hop.to_minor)
+    if not carrying:
         hop.blockers.append(Blocker("rke-release", f"no RKE1 release in the bundled data carries v{hop.to_minor}"))
-        return
-    chosen = releases[-1]
-    if current.rke:
-        try:
-            mine = rke_version_key(current.rke)
-        except ValueError:
-            mine = None
-        carrying = [r for r in releases if mine is not None and rke_version_key(r.version) == mine]
-        if carrying:
-            chosen = carrying[0]
-        elif mine is not None and mine > rke_version_key(releases[-1].version):
+        return rke
+    try:
+        mine = matrix.release(rke) if rke else None
+    except ValueError:
+        mine = None
+    if mine is not None and mine.accepted_in(hop.to_minor):
+        # The rke binary in use can run this hop: it sets the newest version of the minor that binary accepts.
+        hop.kubernetes = mine.accepted_in(hop.to_minor)[0]
+        if not mine.lists_as_current(hop.kubernetes):
             hop.required_changes.append(
-                f"RKE {current.rke} no longer lists v{hop.to_minor}: run this hop with RKE {releases[-1].version} "
-                f"(or another of {', '.join(r['first'] + '–' + r['last'] for r in hop.rke)})"
+                f"RKE {mine.version} still accepts {hop.kubernetes} for upgrades: it is in its data, though "
+                f"`rke config --list-version --all` does not list it"
             )
-        else:
-            hop.required_changes.append(
-                f"upgrade the rke binary to {releases[0].version} or later "
-                f"(releases carrying v{hop.to_minor}: "
-                f"{', '.join(r['first'] + '–' + r['last'] for r in hop.rke)})"
-            )
-    hop.kubernetes = chosen.kubernetes[hop.to_minor].text
+    else:
+        # Otherwise the newest patch the newest release lists, and the releases that accept exactly that.
+        hop.kubernetes = carrying[-1].kubernetes[hop.to_minor].text
+    hop.rke = _release_ranges(matrix.stable_releases(), hop.kubernetes)
+    if rke and (mine is None or not mine.accepted_in(hop.to_minor)):
+        rke = _rke_binary_change(rke, mine, hop, matrix.releases_accepting(hop.kubernetes))
     hop.required_changes.insert(0, f"kubernetes_version: {hop.kubernetes}")
+    _rke1_checks(matrix, current, hop)
+    return rke
+
+
+def _rke1_checks(matrix: Matrix, current: CurrentState, hop: Hop) -> None:
     cfg = current.config
     cri = matrix.cri_dockerd
     if hop.to_minor == Minor.parse(str(cri["default_on_from_kubernetes"])):
@@ -239,7 +253,7 @@ def _rke1_hop(matrix: Matrix, current: CurrentState, hop: Hop) -> None:
                 )
             )
         first = matrix.docker_first_rke.get(line)
-        if first and hop.rke and rke_version_key(hop.rke[-1]["last"]) < rke_version_key(first):
+        if first and hop.rke and max(rke_version_key(r["last"]) for r in hop.rke) < rke_version_key(first):
             hop.blockers.append(
                 Blocker(
                     "docker-version",
@@ -250,6 +264,29 @@ def _rke1_hop(matrix: Matrix, current: CurrentState, hop: Hop) -> None:
             )
     if cfg is not None:
         _config_gates(matrix, cfg, hop)
+
+
+def _rke_binary_change(rke: str, mine: RkeRelease | None, hop: Hop, accepting: list[RkeRelease]) -> str:
+    """The rke binary in use cannot set this hop's version: name the release to run it with, and return it."""
+    try:
+        key = rke_version_key(rke)
+    except ValueError:
+        return rke
+    if mine is None:
+        known = f"RKE {rke} is not in the bundled release data"
+    elif not mine.decoded:
+        known = (
+            f"RKE {rke} is not known to accept any v{hop.to_minor} version (the bundled data has only its current ones)"
+        )
+    else:
+        known = f"RKE {rke} accepts no v{hop.to_minor} version"
+    others = f"or another release accepting {hop.kubernetes}: {_ranges_text(hop.rke)}"
+    newer = [r for r in accepting if rke_version_key(r.version) > key]
+    # The nearest release that accepts the version: the oldest newer one, else the newest older one.
+    chosen = newer[0] if newer else accepting[-1]
+    verb = "upgrade the rke binary to" if newer else "run this hop with RKE"
+    hop.required_changes.append(f"{known}: {verb} {chosen.version} ({others})")
+    return chosen.version
 
 
 def _config_gates(matrix: Matrix, cfg: Any, hop: Hop) -> None:

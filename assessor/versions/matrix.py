@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -24,6 +25,17 @@ class RkeRelease:
     date: str
     default: KubeVersion
     kubernetes: dict[Minor, KubeVersion]  # newest patch per minor that this release lists as current
+    # Every kubernetes_version `rke up` accepts (rke-accepted.yaml). For a release whose data was not decoded it
+    # is only the current versions above, and decoded is False.
+    accepts: frozenset[str] = frozenset()
+    decoded: bool = False
+
+    def accepted_in(self, minor: Minor) -> list[str]:
+        """The versions of minor this release accepts, newest first."""
+        return sorted((v for v in self.accepts if _minor_of(v) == minor), key=kube_key, reverse=True)
+
+    def lists_as_current(self, version: str) -> bool:
+        return any(v.text == version for v in self.kubernetes.values())
 
     @property
     def prerelease(self) -> bool:
@@ -83,7 +95,12 @@ class Matrix:
         return next((r for r in self.rke_releases if rke_version_key(r.version) == key), None)
 
     def releases_carrying(self, minor: Minor) -> list[RkeRelease]:
+        """Releases that list minor as current (what `rke config --list-version --all` shows)."""
         return [r for r in self.stable_releases() if minor in r.kubernetes]
+
+    def releases_accepting(self, version: str) -> list[RkeRelease]:
+        """Stable releases whose own data carries exactly this kubernetes_version, oldest first."""
+        return [r for r in self.stable_releases() if version in r.accepts]
 
     def newest_rke1_minor(self) -> Minor:
         return max(m for r in self.stable_releases() for m in r.kubernetes)
@@ -136,6 +153,32 @@ def _load(name: str, base: Path) -> dict[str, Any]:
     return data
 
 
+def kube_key(text: str) -> tuple[int, ...]:
+    """Order of RKE's kubernetes_version strings: v1.22.17-rancher1-2 < v1.22.17-rancher1-10."""
+    return tuple(int(n) for n in re.findall(r"\d+", text))
+
+
+def _minor_of(text: str) -> Minor | None:
+    match = re.match(r"^v(\d+)\.(\d+)\.", text)
+    return Minor(int(match.group(1)), int(match.group(2))) if match else None
+
+
+def _accepted(doc: dict[str, Any], base: Path) -> dict[str, set[str]]:
+    """rke-accepted.yaml as release -> the kubernetes_version strings it accepts."""
+    order = [str(r) for r in doc["releases"]]
+    index = {r: i for i, r in enumerate(order)}
+    out: dict[str, set[str]] = {r: set() for r in order}
+    for version, ranges in doc["accepted_by"].items():
+        KubeVersion.parse(version)
+        for item in ranges:
+            first, _, last = str(item).partition("..")
+            if first not in index or (last or first) not in index:
+                raise MatrixError(f"{base / 'rke-accepted.yaml'}: {version}: {item} names a release not in releases")
+            for r in order[index[first] : index[last or first] + 1]:
+                out[r].add(str(version))
+    return out
+
+
 def _range(text: str) -> tuple[Minor, Minor]:
     low, _, high = str(text).partition("-")
     return Minor.parse(low), Minor.parse(high or low)
@@ -149,18 +192,27 @@ def load_matrix(directory: Path | None = None) -> Matrix:
     kube = _load("kubernetes.yaml", base)
     rke2 = _load("rke2.yaml", base)
     apis = _load("api-removals.yaml", base)
+    accepted_doc = _load("rke-accepted.yaml", base)
     try:
+        accepted = _accepted(accepted_doc, base)
         releases = []
         for r in releases_doc["releases"]:
             versions = [KubeVersion.parse(v) for v in r["kubernetes"]]
+            version = str(r["version"])
+            current = {v.text for v in versions} | {str(r["default"])}
             releases.append(
                 RkeRelease(
-                    str(r["version"]),
+                    version,
                     str(r["date"]),
                     KubeVersion.parse(r["default"]),
                     {v.minor_version: v for v in versions},
+                    frozenset(accepted.get(version, current)),
+                    version in accepted,
                 )
             )
+        unknown = set(accepted) - {r.version for r in releases}
+        if unknown:
+            raise MatrixError(f"{base / 'rke-accepted.yaml'}: releases not in rke-releases.yaml: {sorted(unknown)}")
         releases.sort(key=lambda r: rke_version_key(r.version))
         return Matrix(
             rke_releases=releases,
@@ -193,6 +245,7 @@ def load_matrix(directory: Path | None = None) -> Matrix:
                 name: f"{doc['source']} (compiled {doc['compiled']})"
                 for name, doc in (
                     ("rke-releases", releases_doc),
+                    ("rke-accepted", accepted_doc),
                     ("rke-policy", policy),
                     ("kubernetes", kube),
                     ("rke2", rke2),

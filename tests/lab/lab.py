@@ -50,12 +50,15 @@ def nginx_conf(prefix: Path, http_block: str) -> str:
     )
 
 
-def lb_block(node_port: int, lb_port: int, down: set[str]) -> str:
+def lb_block(node_port: int, lb_port: int, down: set[str], log: Path) -> str:
+    """The load balancer; its access log (when, status, X-Request-Id) is what the switch script waits on."""
     servers = "\n".join(f"    server {ip}:{node_port}{' down' if name in down else ''};" for name, ip in NODES.items())
     # random, not round robin: with two samplers sending in step, round robin would send every request of
     # one sampler to the same node, and each sampler would see only one node's outage.
     return (
+        f"  log_format lab '$msec $status $http_x_request_id';\n"
         f"  upstream nodes {{\n    random;\n{servers}\n  }}\n  server {{\n    listen 127.0.0.1:{lb_port};\n"
+        f"    access_log {log} lab;\n"
         "    location / { proxy_pass http://nodes; proxy_next_upstream off; }\n  }"
     )
 
@@ -101,7 +104,7 @@ class Lab:
         for name in NODES:
             self.start_app(name)
             self._start_nginx(name, node_block(NODES[name], self.node_port, self.app_port))
-        self._start_nginx("lb", lb_block(self.node_port, self.lb_port, set()))
+        self._start_nginx("lb", lb_block(self.node_port, self.lb_port, set(), self.root / "lb" / "access.log"))
         wait_port("127.0.0.1", self.lb_port)
         state = {
             "python": sys.executable,
