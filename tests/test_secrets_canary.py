@@ -248,13 +248,13 @@ def test_the_canary_is_effective_without_redaction(monkeypatch: pytest.MonkeyPat
     ],
 )
 def test_redaction_shapes(text: str, shown: str) -> None:
-    from assessor.model.redact import redact_text
+    from assessor.redact import redact_text
 
     assert redact_text(text) == shown
 
 
 def test_argv_redaction() -> None:
-    from assessor.model.redact import redact_argv
+    from assessor.redact import redact_argv
 
     assert redact_argv(["docker", "login", "-u", "bot", "-p", "pw", "r"]) == [
         "docker",
@@ -293,7 +293,7 @@ def test_redaction_is_linear(hostile: str) -> None:
     """Hostile text the size of a big ConfigMap is redacted in well under a second (no backtracking)."""
     import time
 
-    from assessor.model.redact import redact_text
+    from assessor.redact import redact_text
 
     started = time.process_time()
     redact_text(hostile)

@@ -26,7 +26,7 @@ from assessor.engine.schema import REGEX, STR, STR_LIST, Param, SchemaError, reg
 from assessor.engine.template import Hit, Template
 from assessor.inventory.podspec import ContainerRef
 from assessor.model.origin import FieldPath
-from assessor.model.redact import redact
+from assessor.redact import redact
 
 MAX_SNIPPET = 160
 

@@ -14,7 +14,7 @@ from assessor.engine.rules import Rule
 from assessor.engine.template import Context, Hit, Template
 from assessor.model.findings import Finding, Severity
 from assessor.model.origin import format_path
-from assessor.model.redact import redact_text
+from assessor.redact import redact_text
 
 Observer = Callable[[Context, Finding, Hit], None]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assessor.model.redact import redact_text
+from assessor.redact import redact_text
 
 Level = Literal["error", "note"]
 

@@ -13,7 +13,7 @@ import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from assessor.model.redact import redact_text
+from assessor.redact import redact_text
 
 MAX_BODY = 4 * 1024 * 1024
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from assessor import __version__
-from assessor.model.redact import redact_argv, redact_text
+from assessor.redact import redact_argv, redact_text
 from assessor.switch.analysis import Thresholds, analyse, iso
 from assessor.switch.events import Event, LogEventParser
 from assessor.switch.http import Target

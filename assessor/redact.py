@@ -1,5 +1,7 @@
 """The one redaction of credentials: by a value's name, and by a text's shape.
 
+A leaf module (standard library only): the node collector ships it to nodes with its own source.
+
 Applied where evidence, snippets, messages and URLs are created (the engine's findings, input
 problems, the switch test's records and summary), never per renderer, so that no format can
 print what another hides. Every pattern is linear: literal anchors, bounded repetitions and no
@@ -51,6 +53,11 @@ _KEY_VALUE = re.compile(
     rf"(?i)(?<![\w.-])([\w.-]{{0,48}}(?:{SECRET_WORDS})[\w.-]{{0,48}})"
     r"([\"']?[ \t]{0,4}[:=][ \t]{0,4})"
     r"(\"[^\"\n]{0,4096}\"|'[^'\n]{0,4096}'|[^\s,;\"'{}\[\]]+)"
+)
+
+# curl -u user:password, --user user:password: the user is kept.
+_USER_PASSWORD = re.compile(
+    r"(?<![\w-])((?:-u|--user)(?:=|[ \t]{1,16})[^\s:\"']{1,256}:)(\"[^\"\n]{0,4096}\"|'[^'\n]{0,4096}'|[^\s\"']+)"
 )
 
 # AWS access key ids: AKIA/ASIA and 16 upper-case letters or digits.
@@ -107,6 +114,7 @@ def redact_text(text: str) -> str:
     text = _URL_USERINFO.sub(lambda m: m.group(1) + REDACTED + "@", text)
     text = _SECRET_FLAG.sub(_flag, text)
     text = _login_passwords(text)
+    text = _USER_PASSWORD.sub(_flag, text)
     text = _AUTH_SCHEME.sub(lambda m: m.group(1) + REDACTED, text)
     text = _KEY_VALUE.sub(_key_value, text)
     return _AWS_KEY_ID.sub(REDACTED, text)
