@@ -196,3 +196,15 @@ def test_switch_report_html_escapes() -> None:
 )
 def test_sanitisers(clean: Any, text: str, expected: str) -> None:
     assert clean(text) == expected
+
+
+def test_stderr_console_escapes_and_redacts_library_errors() -> None:
+    """An error text from a library (a URL in a connection error) is redacted and escaped on stderr."""
+    import io
+
+    from assessor.render.sanitize.terminal import SafeConsole
+
+    buffer = io.StringIO()
+    console = SafeConsole(file=buffer, force_terminal=False, no_color=True, soft_wrap=True)
+    console.print(f"error: cannot reach https://admin:hunter2@10.0.0.1:6443{RETITLE}", markup=False)
+    assert buffer.getvalue() == "error: cannot reach https://admin:<redacted>@10.0.0.1:6443\\x1b]0;pwned\\x07\n"

@@ -12,6 +12,7 @@ from typing import Any
 
 from rich.console import Console
 
+from assessor.redact import redact_text
 from assessor.render.sanitize import deep
 
 # C0 except tab and newline, DEL, C1, line/paragraph separators, bidi marks, overrides and isolates.
@@ -33,7 +34,11 @@ def terminal_doc(doc: Any) -> Any:
 
 
 class SafeConsole(Console):
-    """A rich Console whose print() sanitises every string it is given (stderr notes, problems, errors)."""
+    """A rich Console whose print() sanitises every string it is given (stderr notes, problems, errors).
+
+    Messages are redacted where they are made; an error text from a library (a URL in a connection
+    error, say) is not, so stderr redacts once more before it escapes.
+    """
 
     def print(self, *objects: Any, **kwargs: Any) -> None:
-        super().print(*(terminal(o) if isinstance(o, str) else o for o in objects), **kwargs)
+        super().print(*(terminal(redact_text(o)) if isinstance(o, str) else o for o in objects), **kwargs)
