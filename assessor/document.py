@@ -30,6 +30,7 @@ def build_document(result: ScanResult) -> dict[str, Any]:
         "kind": "Assessment",
         "tool": {"name": "assessor", "version": __version__},
         "source": src.description,
+        "target": {"kubernetes": f"v{result.target}" if result.target else None, "given": result.target_given},
         "findings": [f.to_dict() for f in result.findings],
         "problems": [p.to_dict() for p in src.problems.items],
         "summary": {

@@ -40,6 +40,8 @@ class ScanResult:
     rules: list[Rule]
     versions: HopPath | None = None
     plan: MigrationPlan | None = None
+    target: Minor | None = None  # what the scan checked against (the same default in every command)
+    target_given: bool = False  # --target, rather than the default
 
     @property
     def usable(self) -> bool:
@@ -69,7 +71,8 @@ def scan(
         opts.today = today
     rule_list = rules if rules is not None else bundled_rules()
     target = opts.target or load_matrix().newest_rke1_minor()
-    inventory = build_inventory(source.objects, source.problems)
+    removal_kinds = frozenset(r.kind for r in load_matrix().api_removals)
+    inventory = build_inventory(source.objects, source.problems, removal_kinds)
     findings = evaluate(rule_list, inventory_contexts(inventory, target))
     plan = None
     if opts.versions is not None:
@@ -87,7 +90,8 @@ def scan(
     if opts.baseline:
         apply_baseline(findings, opts.baseline, source.problems, opts.baseline_name, opts.today or dt.date.today())
     findings.sort(key=Finding.sort_key)
-    return ScanResult(source, inventory, findings, rule_list, plan, migration)
+    checked = plan.target if plan is not None and plan.target is not None else target
+    return ScanResult(source, inventory, findings, rule_list, plan, migration, checked, opts.target is not None)
 
 
 def _annotated_objects(inv: Inventory) -> dict[tuple[str, str, str], tuple[K8sObject, Any]]:

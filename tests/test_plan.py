@@ -90,7 +90,8 @@ def test_server_and_agent_roles_and_registration() -> None:
     roles = {n.name: n.role for n in plan.nodes}
     assert roles == {"core01": "server", "core02": "server", "core03": "server", "work21": "agent", "work22": "agent"}
     first, second = plan.nodes[0].config, plan.nodes[1].config
-    assert "server" not in first and second["server"] == "https://10.10.0.11:9345"
+    # the first tls-san is the registration address: never an RKE1 node, which the new nodes must not join
+    assert "server" not in first and second["server"] == "https://k8s.lab.example:9345"
     assert first["node-ip"] == "10.10.0.11" and first["node-external-ip"] == "198.51.100.11"
     assert first["node-taint"] == ["role=storage-node:NoSchedule"]
     assert "network-plugin=cni" not in first["kubelet-arg"] and "node-status-max-images=-1" in first["kubelet-arg"]
@@ -157,7 +158,9 @@ def test_runbook_and_manual_steps_content(tmp_path: Path) -> None:
     manual = (tmp_path / "manual-steps.md").read_text()
     assert "`upgrade_strategy`" in manual and "system-upgrade-controller" in manual
     config = yaml.safe_load((tmp_path / "nodes" / "172.16.10.21" / "config.yaml").read_text())
-    assert config["server"] == "https://172.16.10.11:9345" and config["node-label"] == ["app.test/frontend=true"]
+    assert config["server"] == "https://app-prod.example.com:9345" and config["node-label"] == [
+        "app.test/frontend=true"
+    ]
 
 
 def test_a_refused_max_unavailable_worker_is_said_in_the_plan(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ CASES = {
 
 def _report(case: str, out: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
     monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795708800")  # the header's time, fixed for the golden files
     result = runner.invoke(app, ["report", *CASES[case], "--output-file", str(out)])
     assert out.exists(), result.output
     # the link to the switch report is relative to where the report is written

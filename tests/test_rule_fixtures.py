@@ -6,7 +6,7 @@ pins the worst severity it must get. A negative fixture must not make it fire ab
 
 Fixtures are manifests (`*.yaml`) or RKE1 cluster.yml files (`*.cluster.yml`). Header
 comments set what a user would pass on the command line: `# target: v1.25`,
-`# rke-version: v1.3.2`, `# snapshot: FILE` (a `*.snapshot.yaml` beside it, which is
+`# rke-version: v1.3.2`, `# direct: true`, `# snapshot: FILE` (a `*.snapshot.yaml` beside it, which is
 not a case of its own), `# plan: in-place|blue-green` (forecast the switch, as assess plan does).
 """
 
@@ -48,7 +48,9 @@ def run_fixture(path: Path) -> tuple[list[Finding], list[str]]:
             if snapshot
             else SourceResult(kind="rke", description={"type": "rke", "path": str(path)})
         )
-        options.versions = VersionInputs(config=config, rke_version=_header(text, "rke-version"))
+        options.versions = VersionInputs(
+            config=config, rke_version=_header(text, "rke-version"), direct=_header(text, "direct") == "true"
+        )
         strategy = _header(text, "plan")
         if strategy:
             options.plan = MigrationOptions(strategy=strategy)

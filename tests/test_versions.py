@@ -67,13 +67,23 @@ GUIDE: set[tuple[str, str, str]] = {
     ("flowcontrol.apiserver.k8s.io/v1beta3", "FlowSchema", "1.32"),
     ("flowcontrol.apiserver.k8s.io/v1beta3", "PriorityLevelConfiguration", "1.32"),
 }
+# removals the guide omits, each from a kubernetes CHANGELOG (rules/versions/api-removals.yaml names them)
+BEYOND_GUIDE = {
+    *(
+        ("rbac.authorization.k8s.io/v1alpha1", k, "1.23")
+        for k in ("ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding")
+    ),
+    ("scheduling.k8s.io/v1alpha1", "PriorityClass", "1.23"),
+    ("audit.k8s.io/v1alpha1", "Policy", "1.24"),
+    ("audit.k8s.io/v1beta1", "Policy", "1.24"),
+}
 SEED_YML = FIXTURES / "rke" / "seed-cluster.yml"
 
 
 def test_removed_api_table_matches_the_deprecation_guide() -> None:
     assert len(GUIDE) == 50
     table = {(r.api_version, r.kind, str(r.removed_in)) for r in load_matrix().api_removals}
-    assert table == GUIDE
+    assert table == GUIDE | BEYOND_GUIDE
 
 
 def test_every_version_data_file_names_its_source_and_date() -> None:
@@ -135,13 +145,23 @@ def test_skew_policy() -> None:
     assert m.kubelet_skew(Minor(1, 28), Minor(1, 24)) == 2
 
 
-def _seed_plan(target: str | None) -> tuple[CurrentState, object]:
+def _seed_plan(target: str | None, direct: bool = False) -> tuple[CurrentState, object]:
     config = load_rke_config(str(SEED_YML))
     state = current_state(load_matrix(), VersionInputs(config=config, rke_version="v1.3.2"), None, Problems())
-    return state, build_hop_path(load_matrix(), state, Minor.parse(target) if target else None)
+    return state, build_hop_path(load_matrix(), state, Minor.parse(target) if target else None, direct=direct)
 
 
-def test_seed_path_to_1_21_is_seven_hops_and_flags_the_jump() -> None:
+def test_a_target_is_a_path_not_a_jump_unless_the_user_says_direct() -> None:
+    _, path = _seed_plan("v1.24")
+    assert not [b for b in path.findings if b.kind == "skipped-minors"]  # type: ignore[attr-defined]
+    assert path.skipped_minors == 0  # type: ignore[attr-defined]
+    _, direct = _seed_plan("v1.21.6", direct=True)
+    [jump] = [b for b in direct.findings if b.kind == "skipped-minors"]  # type: ignore[attr-defined]
+    assert "skipping 6 minors (v1.15–v1.20)" in jump.text and "RKE does not stop it" in jump.text
+    assert direct.skipped_minors == 6  # type: ignore[attr-defined]
+
+
+def test_seed_path_to_1_21_is_seven_hops() -> None:
     state, plan = _seed_plan("v1.21.6")
     assert state.kubernetes is not None and state.kubernetes.text == "v1.14.6-rancher1-1"
     rke1 = [h for h in plan.hops if h.platform == "rke1"]  # type: ignore[attr-defined]
@@ -154,8 +174,6 @@ def test_seed_path_to_1_21_is_seven_hops_and_flags_the_jump() -> None:
         ("1.19", "1.20"),
         ("1.20", "1.21"),
     ]
-    [jump] = [b for b in plan.findings if b.kind == "skipped-minors"]  # type: ignore[attr-defined]
-    assert "skipping 6 minors (v1.15–v1.20)" in jump.text and "RKE does not stop it" in jump.text
     assert rke1[-1].kubernetes == "v1.21.6-rancher1-1"  # what RKE v1.3.2 itself carries
     # v1.3.2 no longer lists v1.15 but still carries v1.15.12-rancher2-8 in its data: it can run the first hop.
     assert rke1[0].kubernetes == "v1.15.12-rancher2-8"

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from assessor.checklist.build import build_checklist
+from assessor.checklist.forecast_check import forecast_check, node_names
+from assessor.checklist.header import report_header
 from assessor.document import build_document
 from assessor.engine.rules import Rule
 from assessor.migration.build import MigrationOptions
@@ -42,6 +44,8 @@ class ReportInputs:
     report_dir: Path = Path(".")  # where the report is written: the switch report link is relative to it
     baseline: list[BaselineEntry] = field(default_factory=list)
     baseline_name: str = "baseline"
+    cluster_name: str | None = None  # cluster.yml's cluster_name, the kube context, or the snapshot file
+    input_files: list[tuple[str, str]] = field(default_factory=list)  # (role, path) of each file or folder read
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +86,8 @@ def _read_switch(folder: Path, report_dir: Path) -> tuple[dict[str, Any], str | 
         raise SwitchResultsError(f"{summary_file}: not a switch test summary: {problem}")
     link = None
     if (folder / "report.html").exists():
-        link = os.path.relpath(folder / "report.html", report_dir.resolve())
+        # both sides resolved: a link from a report written under a symlinked or relative path still lands
+        link = os.path.relpath((folder / "report.html").resolve(), report_dir.resolve())
     return summary, link
 
 
@@ -91,6 +96,7 @@ def assemble_report(inputs: ReportInputs) -> Report:
     sources: dict[str, Any] = {}
     findings: list[Finding] = []
     cluster_doc, manifests_doc = None, None
+    names: dict[str, str] = {}
 
     def options() -> ScanOptions:
         return ScanOptions(target=inputs.target, baseline=inputs.baseline, baseline_name=inputs.baseline_name)
@@ -105,6 +111,9 @@ def assemble_report(inputs: ReportInputs) -> Report:
         result = scan(inputs.cluster, inputs.rules, cluster_options)
         findings += result.findings
         cluster_doc = build_document(result)
+        config = inputs.versions.config if inputs.versions else None
+        rke_nodes = config.get("nodes") if config is not None else None
+        names = node_names([n.raw for n in result.inventory.nodes], rke_nodes if isinstance(rke_nodes, list) else None)
     if inputs.manifests is not None:
         result = scan(inputs.manifests, inputs.rules, options())
         findings += result.findings
@@ -114,4 +123,12 @@ def assemble_report(inputs: ReportInputs) -> Report:
     if inputs.switch_results is not None:
         switch_summary, switch_link = _read_switch(inputs.switch_results, inputs.report_dir)
         sources["switch test"] = str(inputs.switch_results)
-    return Report(build_checklist(cluster_doc, manifests_doc, switch_summary, switch_link, sources), findings)
+    check = None
+    plan = (cluster_doc or {}).get("plan")
+    if plan is not None and switch_summary is not None:
+        check = forecast_check(plan["forecast"], switch_summary, names)
+    header = report_header(inputs.cluster_name, inputs.input_files)
+    doc = build_checklist(
+        cluster_doc, manifests_doc, switch_summary, switch_link, sources, forecast=check, header=header
+    )
+    return Report(doc, findings)

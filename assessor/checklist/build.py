@@ -75,6 +75,9 @@ def build_checklist(
     switch: dict[str, Any] | None,
     switch_link: str | None,
     sources: dict[str, Any],
+    *,
+    forecast: dict[str, list[dict[str, Any]]] | None = None,
+    header: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     findings = [*(cluster_doc or {}).get("findings", []), *(manifests_doc or {}).get("findings", [])]
     no_go: list[str] = []
@@ -254,11 +257,16 @@ def build_checklist(
         items = [i.to_dict() for i in section["items"]]
         section["items"] = items
         section["counts"] = {s: sum(1 for i in items if i["status"] == s) for s in STATUSES}
-    return {
+    checklist: dict[str, Any] = {
         "schemaVersion": SCHEMA_VERSION,
         "kind": "MigrationChecklist",
         "tool": {"name": "assessor", "version": __version__},
+        "header": header,
         "sources": sources,
         "decision": {"result": "no-go" if no_go else "go", "reasons": no_go, "pending": pending},
         "sections": sections,
     }
+    if forecast is not None:
+        # predicted against observed: only when both a forecast and a switch test were given
+        checklist["forecastCheck"] = forecast
+    return checklist

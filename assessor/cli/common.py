@@ -117,7 +117,9 @@ def cluster_source(access: ClusterAccess) -> SourceResult:
     return source
 
 
-def rke_inputs(cluster_yml: Path, rke_version: str | None, access: ClusterAccess) -> tuple[SourceResult, VersionInputs]:
+def rke_inputs(
+    cluster_yml: Path, rke_version: str | None, access: ClusterAccess, direct: bool = False
+) -> tuple[SourceResult, VersionInputs]:
     """cluster.yml (exit 2 if unusable), plus the cluster when a snapshot or live access is given."""
     from assessor.model.kversion import rke_version_key
     from assessor.model.rke import RkeConfigError
@@ -140,7 +142,7 @@ def rke_inputs(cluster_yml: Path, rke_version: str | None, access: ClusterAccess
     source.problems.items[:0] = config.problems.items
     source.files_read += 1
     server_version = (source.description.get("cluster") or {}).get("serverVersion")
-    return source, VersionInputs(config=config, rke_version=rke_version, server_version=server_version)
+    return source, VersionInputs(config=config, rke_version=rke_version, server_version=server_version, direct=direct)
 
 
 def run_scan(

@@ -77,6 +77,13 @@ RkeVersionOpt = Annotated[
         help="The rke binary in use, e.g. v1.3.2 (its default applies when cluster.yml has no kubernetes_version).",
     ),
 ]
+DirectOpt = Annotated[
+    bool,
+    typer.Option(
+        "--direct",
+        help="You mean to set kubernetes_version to --target in one edit: report the minors that skips (UPG001).",
+    ),
+]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

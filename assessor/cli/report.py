@@ -22,6 +22,7 @@ from assessor.cli.options import (
     BaselineFiles,
     ClusterAccess,
     Command,
+    DirectOpt,
     Output,
     RkeVersionOpt,
     ScanSettings,
@@ -43,6 +44,7 @@ def report(
         typer.Option("--rke", metavar="CLUSTER_YML", help="The RKE1 cluster.yml: versions, plan, forecast."),
     ] = None,
     rke_version: RkeVersionOpt = None,
+    direct: DirectOpt = False,
     manifests_paths: Annotated[
         list[str] | None,
         typer.Option("--manifests", metavar="PATH", help="Manifest files or folders to include (repeatable)."),
@@ -66,8 +68,11 @@ def report(
         baseline_name=str(baseline.baseline),
     )
     if rke_yml is not None:
-        inputs.cluster, inputs.versions = rke_inputs(rke_yml, rke_version, access)
+        inputs.cluster, inputs.versions = rke_inputs(rke_yml, rke_version, access, direct)
         inputs.rke_label = str(rke_yml)
+        inputs.input_files.append(("cluster.yml", str(rke_yml)))
+        name = inputs.versions.config.get("cluster_name") if inputs.versions.config else None
+        inputs.cluster_name = str(name) if name else None
     elif access.given:
         inputs.cluster = cluster_source(access)
         inputs.versions = VersionInputs(server_version=inputs.cluster.description.get("serverVersion"))
@@ -75,10 +80,17 @@ def report(
         report_problems(inputs.cluster, settings.quiet)
         if access.given:
             inputs.cluster_label = str(access.snapshot or access.context or "current context")
+            if access.snapshot is not None:
+                inputs.input_files.append(("snapshot", str(access.snapshot)))
+            snapshot_name = access.snapshot.name if access.snapshot is not None else None
+            inputs.cluster_name = inputs.cluster_name or access.context or snapshot_name
     if manifests_paths:
         inputs.manifests = scan_paths(manifests_paths)
         inputs.manifests_label = ", ".join(manifests_paths)
+        inputs.input_files += [("manifests", p) for p in manifests_paths]
         report_problems(inputs.manifests, settings.quiet)
+    if switch_results is not None:
+        inputs.input_files.append(("switch test", str(switch_results)))
     try:
         assembled = assemble_report(inputs)
     except SwitchResultsError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,7 @@ from assessor.cli.options import (
     BaselineFiles,
     ClusterAccess,
     Command,
+    DirectOpt,
     Gate,
     Output,
     RkeVersionOpt,
@@ -24,6 +26,7 @@ from assessor.render.registry import Kind
 from assessor.sources.documents import DEFAULT_MAX_BYTES
 from assessor.versions.assessment import VersionInputs
 
+_SERVER_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:\d{1,5})?/?$|^https://\[[0-9A-Fa-f:]+\](:\d{1,5})?/?$")
 ClusterYmlArg = Annotated[Path, typer.Argument(help="The RKE1 cluster.yml.", metavar="CLUSTER_YML")]
 
 
@@ -50,9 +53,10 @@ def rke(
     out: Output,
     settings: ScanSettings,
     rke_version: RkeVersionOpt = None,
+    direct: DirectOpt = False,
 ) -> None:
     """Check an RKE1 cluster.yml and plan the upgrade path minor by minor (with the cluster, if given)."""
-    source, versions = rke_inputs(cluster_yml, rke_version, access)
+    source, versions = rke_inputs(cluster_yml, rke_version, access, direct)
     run_scan(source, gate, baseline, out, settings, versions)
 
 
@@ -77,7 +81,17 @@ def plan(
     include_secrets: Annotated[
         bool, typer.Option("--include-secrets", help="Write registry passwords into registries.yaml.")
     ] = False,
+    server_url: Annotated[
+        str | None,
+        typer.Option(
+            "--server-url",
+            metavar="URL",
+            help="Where joining RKE2 nodes register: a VIP or load balancer, https://HOST:9345 "
+            "(default: the first authentication.sans entry, else a placeholder the runbook fills).",
+        ),
+    ] = None,
     rke_version: RkeVersionOpt = None,
+    direct: DirectOpt = False,
 ) -> None:
     """Write RKE2 config.yaml per node, registries.yaml, HelmChartConfigs and a runbook; forecast disruption."""
     from assessor.migration.build import MigrationOptions
@@ -85,11 +99,15 @@ def plan(
 
     if strategy not in STRATEGIES:
         raise typer.BadParameter(f"use one of {', '.join(STRATEGIES)}", param_hint="--strategy")
+    if server_url is not None and not _SERVER_URL.match(server_url):
+        raise typer.BadParameter(
+            "expected https://HOST:PORT, e.g. https://rke2.example.net:9345", param_hint="--server-url"
+        )
     try:
         check_dir_destination(plan_dir, "plan")
     except DestinationError as exc:
         raise fail(str(exc)) from None
-    source, versions = rke_inputs(cluster_yml, rke_version, access)
+    source, versions = rke_inputs(cluster_yml, rke_version, access, direct)
     # Nothing is written from input that could not be read whole.
     broken = source.problems.errors
     if broken or (access.snapshot is not None and not source.objects):
@@ -99,7 +117,7 @@ def plan(
             markup=False,
         )
         raise typer.Exit(EXIT_USAGE)
-    migration = MigrationOptions(strategy=strategy, include_secrets=include_secrets)
+    migration = MigrationOptions(strategy=strategy, include_secrets=include_secrets, server_url=server_url)
     run_scan(source, gate, baseline, out, settings, versions, migration, plan_dir, force)
 
 

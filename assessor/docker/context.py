@@ -164,6 +164,7 @@ class ObjectContext:
 class ConfigMapContext:
     obj: K8sObject
     used_by: list[dict[str, Any]] = field(default_factory=list)
+    target: Minor | None = None  # the Kubernetes minor the scan plans for (configuration a minor removes)
     scope: ClassVar[str] = "configmap"
     owner: ClassVar[None] = None
     # each configmap rule reads the same values; strip their comments once
@@ -199,7 +200,7 @@ def inventory_contexts(inv: Inventory, target: Minor | None) -> Iterator[Context
         yield WorkloadContext(workload, configmaps)
     users = configmap_users(inv.workloads)
     for cm in inv.configmaps:
-        yield ConfigMapContext(cm, users.get((cm.namespace or "", cm.name), []))
+        yield ConfigMapContext(cm, users.get((cm.namespace or "", cm.name), []), target)
     pods_by_node: dict[str, list[K8sObject]] = defaultdict(list)
     for pod in inv.pods:
         spec = pod.raw.get("spec")

@@ -116,7 +116,10 @@ class _OwnerIndex:
         return current, None
 
 
-def build_inventory(objects: list[K8sObject], problems: Problems) -> Inventory:
+def build_inventory(
+    objects: list[K8sObject], problems: Problems, checked_kinds: frozenset[str] = frozenset()
+) -> Inventory:
+    """checked_kinds: kinds other checks read (the removed-API table): not "unknown", though no pod spec is read."""
     inv = Inventory(objects=objects)
     index = _OwnerIndex(objects)
     unknown: dict[str, K8sObject] = {}
@@ -135,7 +138,7 @@ def build_inventory(objects: list[K8sObject], problems: Problems) -> Inventory:
             continue
         path = pod_spec_path(kind, obj.raw)
         if path is None:
-            if kind not in KNOWN_OTHER_KINDS and not kind.endswith("List"):
+            if kind not in KNOWN_OTHER_KINDS and kind not in checked_kinds and not kind.endswith("List"):
                 unknown.setdefault(kind, obj)
                 unknown_count[kind] += 1
             continue

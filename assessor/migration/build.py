@@ -10,13 +10,15 @@ import yaml
 from assessor.engine.categories import docker_dependency_categories
 from assessor.engine.rules import Rule
 from assessor.inventory.build import Inventory
+from assessor.migration.choice import rke2_reason, unserved_objects
 from assessor.migration.files import helm_chart_configs, registries_yaml
 from assessor.migration.forecast import Prediction, forecast, recommend
 from assessor.migration.rke2config import Rke2Plan, plan_rke2
-from assessor.migration.runbook import manual_steps, runbook
+from assessor.migration.runbook import RunbookInputs, manual_steps, runbook
 from assessor.migration.strategy import Strategy, strategy_from
 from assessor.model.findings import Finding, Severity
 from assessor.model.rke import RkeConfig
+from assessor.rke.quorum import etcd_quorum_warning
 from assessor.versions.hoppath import HopPath
 from assessor.versions.matrix import load_matrix
 
@@ -25,6 +27,7 @@ from assessor.versions.matrix import load_matrix
 class MigrationOptions:
     strategy: str = "in-place"
     include_secrets: bool = False
+    server_url: str | None = None  # the fixed registration address joining nodes use (--server-url)
 
 
 @dataclass(slots=True)
@@ -61,9 +64,7 @@ def build_migration_plan(
     findings: list[Finding],
     options: MigrationOptions,
 ) -> tuple[MigrationPlan, list[Finding]]:
-    skipped = 0
-    if versions is not None:
-        skipped = sum(1 for b in versions.findings if b.kind == "skipped-minors")
+    skipped = versions.skipped_minors if versions is not None else 0
     in_place = strategy_from(config, "in-place", skipped)
     predictions, in_place_findings = forecast(rules, inventory, in_place)
     cni_change = (config.get("network", "plugin") or "canal") not in ("canal", "calico", "flannel", "none")
@@ -73,7 +74,7 @@ def build_migration_plan(
         shown, forecast_findings = predictions, in_place_findings
     else:
         shown, forecast_findings = forecast(rules, inventory, chosen)
-    rke2 = plan_rke2(config)
+    rke2 = plan_rke2(config, options.server_url)
     rke2_version = _rke2_version(versions)
     files: dict[str, str] = {}
     for node in rke2.nodes:
@@ -93,19 +94,25 @@ def build_migration_plan(
     )
     cluster = str(config.get("cluster_name") or "local")
     hops = [f"v{h.to_minor}" for h in versions.hops if h.platform == "rke1"] if versions else []
-    files["runbook.md"] = runbook(
-        cluster,
-        rke2,
-        rke2_version,
-        recommended,
-        reasons,
-        in_place,
-        blockers,
-        secret_files,
-        [p.to_dict() for p in predictions],
-        hops,
-    )
     files["manual-steps.md"] = manual_steps(rke2.manual)
+    files["runbook.md"] = runbook(
+        RunbookInputs(
+            cluster=cluster,
+            rke2=rke2,
+            rke2_version=rke2_version,
+            rke2_reason=rke2_reason(versions, rke2_version),
+            recommended=recommended,
+            reasons=reasons,
+            strategy=in_place,
+            blockers=blockers,
+            secret_files=secret_files,
+            forecast=[p.to_dict() for p in predictions],
+            files={*files, "runbook.md"},
+            rke1_hops=hops,
+            unserved=unserved_objects(versions, rke2_version),
+            etcd_warning=etcd_quorum_warning(config),
+        )
+    )
     plan = MigrationPlan(chosen, recommended, reasons, rke2, rke2_version, shown, files)
     return plan, forecast_findings
 

@@ -240,7 +240,8 @@ class SkippedMinorsTemplate(Template):
         if ctx.strategy.in_place and ctx.strategy.skipped_minors and ctx.traffic.serves:
             yield Hit(
                 (),
-                f"the upgrade skips {ctx.strategy.skipped_minors} minor(s): unsupported, and not "
+                f"cluster.yml's kubernetes_version skips {ctx.strategy.skipped_minors} "
+                f"minor{'s' if ctx.strategy.skipped_minors > 1 else ''}: unsupported, and not "
                 "zero-downtime by RKE's own rules",
             )
 

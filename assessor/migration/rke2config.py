@@ -14,6 +14,9 @@ from assessor.model.objects import as_dict
 from assessor.model.rke import RkeConfig, RkeNode
 
 REGISTRATION_PORT = 9345
+# Written into every joining node's config.yaml when nothing names the fixed registration address;
+# the runbook's first step replaces it. Never an RKE1 node: new nodes must join the new cluster.
+SERVER_URL_PLACEHOLDER = "__SERVER_URL__"
 TOKEN_FILE = "/etc/rancher/rke2/cluster-token"
 # kubelet flags that only meant something with Docker or dockershim: dropped, with a manual step.
 DOCKER_ONLY_KUBELET_ARGS = frozenset(
@@ -65,6 +68,7 @@ class Rke2Plan:
     nodes: list[NodePlan]
     manual: list[ManualStep]
     registration: str | None
+    registration_from: str | None = None  # --server-url | authentication.sans | placeholder
 
 
 def _arg_list(args: Any, arrays: Any, drop: frozenset[str] = frozenset()) -> tuple[list[str], list[str]]:
@@ -302,14 +306,27 @@ def _manual_fields(cfg: RkeConfig, manual: list[ManualStep]) -> None:
             )
 
 
-def plan_rke2(cfg: RkeConfig) -> Rke2Plan:
+def registration_address(cfg: RkeConfig, server_url: str | None) -> tuple[str, str]:
+    """The fixed registration address every joining node's `server:` names, and where it came from.
+
+    --server-url wins; else the first authentication.sans entry (a name or VIP the API
+    certificate already covers, so most likely the load balancer); else a placeholder.
+    """
+    if server_url:
+        return server_url, "--server-url"
+    sans = cfg.get("authentication", "sans")
+    first = next((str(s).strip() for s in sans if str(s).strip()), None) if isinstance(sans, list) else None
+    if first:
+        return f"https://{first}:{REGISTRATION_PORT}", "authentication.sans"
+    return SERVER_URL_PLACEHOLDER, "placeholder"
+
+
+def plan_rke2(cfg: RkeConfig, server_url: str | None = None) -> Rke2Plan:
     manual: list[ManualStep] = []
     cluster = _cluster_settings(cfg, manual)
     servers = [n for n in cfg.nodes if "etcd" in n.roles or "controlplane" in n.roles]
     first = servers[0] if servers else None
-    registration = (
-        f"https://{first.raw.get('internal_address') or first.address}:{REGISTRATION_PORT}" if first else None
-    )
+    registration, registration_from = registration_address(cfg, server_url) if first else (None, None)
     nodes = []
     for node in cfg.nodes:
         is_server = node in servers
@@ -330,4 +347,4 @@ def plan_rke2(cfg: RkeConfig) -> Rke2Plan:
     if not servers:
         manual.append(ManualStep("nodes[].role", "no etcd or controlplane node", "an RKE2 cluster needs a server"))
     _manual_fields(cfg, manual)
-    return Rke2Plan(nodes, manual, registration)
+    return Rke2Plan(nodes, manual, registration, registration_from)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
+from assessor.migration.cleanup import CLEANUP_SOURCE, cleanup_commands, load_cleanup
 from assessor.migration.manual_steps import ManualStep
-from assessor.migration.rke2config import TOKEN_FILE, Rke2Plan
+from assessor.migration.rke2config import REGISTRATION_PORT, SERVER_URL_PLACEHOLDER, TOKEN_FILE, Rke2Plan
 from assessor.migration.strategy import Strategy
 
 
@@ -13,28 +15,63 @@ def _box(text: str) -> str:
     return f"- [ ] {text}"
 
 
-def runbook(
-    cluster: str,
-    rke2: Rke2Plan,
-    rke2_version: str | None,
-    recommended: str,
-    reasons: list[str],
-    strategy: Strategy,
-    blockers: list[str],
-    secret_files: list[str],
-    forecast: list[dict[str, Any]],
-    rke1_hops: list[str] | None = None,
-) -> str:
-    version = rke2_version or "<the RKE2 release of your current minor>"
-    servers = [n for n in rke2.nodes if n.role == "server"]
-    agents = [n for n in rke2.nodes if n.role == "agent"]
+@dataclass(slots=True)
+class RunbookInputs:
+    cluster: str
+    rke2: Rke2Plan
+    rke2_version: str | None
+    rke2_reason: str  # why this RKE2 version
+    recommended: str
+    reasons: list[str]
+    strategy: Strategy
+    blockers: list[str]  # Docker dependencies at high or above
+    secret_files: list[str]
+    forecast: list[dict[str, Any]]
+    files: set[str]  # plan-relative paths the plan writes: a step names only these
+    rke1_hops: list[str] = field(default_factory=list)
+    unserved: list[str] = field(default_factory=list)  # objects whose API the RKE2 version no longer serves
+    etcd_warning: str | None = None  # an etcd member count that tolerates no more failures than one less
+
+
+def _registration_step(rke2: Rke2Plan) -> str:
+    port = REGISTRATION_PORT
+    if rke2.registration_from == "placeholder":
+        return _box(
+            f"Choose the fixed registration address: a VIP, DNS name or load balancer in front of the new servers' "
+            f"port {port} (and 6443). Every joining node's config.yaml says `server: {SERVER_URL_PLACEHOLDER}`; "
+            f"fill it in before copying the files: `sed -i 's|{SERVER_URL_PLACEHOLDER}|https://ADDRESS:{port}|' "
+            "nodes/*/config.yaml` (never an RKE1 node's address: the new nodes must join the new cluster)"
+        )
+    source = "--server-url" if rke2.registration_from == "--server-url" else "cluster.yml authentication.sans (a guess)"
+    return _box(
+        f"Joining nodes register at `{rke2.registration}` (from {source}): make it a VIP, DNS name or load "
+        f"balancer in front of the new servers' port {port} (and 6443) before the second node starts; if it is "
+        "something else, replace it in every nodes/*/config.yaml"
+    )
+
+
+def runbook(r: RunbookInputs) -> str:
+    version = r.rke2_version or "<the RKE2 release of your current minor>"
+    servers = [n for n in r.rke2.nodes if n.role == "server"]
+    agents = [n for n in r.rke2.nodes if n.role == "agent"]
     first = servers[0].name if servers else "<first server>"
-    out = [f"# Runbook: {cluster} from RKE1 to RKE2 ({version})", ""]
-    out += [f"Recommended strategy: **{recommended}**.", ""]
-    out += [f"- {r}" for r in reasons]
+    charts = sorted(f for f in r.files if f.startswith("helmchartconfigs/"))
+    out = [f"# Runbook: {r.cluster} from RKE1 to RKE2 ({version})", ""]
+    out += [f"RKE2 version: {r.rke2_reason}", ""]
+    out += [f"Recommended strategy: **{r.recommended}**.", ""]
+    out += [f"- {reason}" for reason in r.reasons]
     out += ["", "## 1. Before either strategy", ""]
+    if r.rke2.registration is not None:
+        out.append(_registration_step(r.rke2))
     out.append(_box("Fix every Docker Engine dependency at high or critical (`assess cluster` lists them):"))
-    out += [f"  - {b}" for b in blockers] or ["  - none found"]
+    out += [f"  - {b}" for b in r.blockers] or ["  - none found"]
+    out.append(
+        _box(
+            f"Move every object whose API version RKE2 {version} no longer serves to its replacement "
+            "(blue/green lands on it directly, so every removal between the running version and it applies at once):"
+        )
+    )
+    out += [f"  - {u}" for u in r.unserved] or ["  - none found"]
     out.append(
         _box(
             "Check what no API shows: node scripts and cron jobs calling docker, SSH runbooks, host "
@@ -43,8 +80,9 @@ def runbook(
         )
     )
     out.append(_box("Take an etcd snapshot: `rke etcd snapshot-save --config cluster.yml --name pre-rke2`"))
-    out.append(_box("Work through manual-steps.md"))
-    if forecast:
+    if "manual-steps.md" in r.files:
+        out.append(_box("Work through manual-steps.md"))
+    if r.forecast:
         out.append(_box("Apply the fixes the disruption forecast names (see the table at the end)"))
     out += ["", "## 2. Blue/green: a new RKE2 cluster, then move the traffic", ""]
     out.append(
@@ -59,13 +97,11 @@ def runbook(
             f"&& chmod 600 {TOKEN_FILE}`; copy the same file to every other node"
         )
     )
-    out.append(
-        _box(
-            "Copy config.yaml to /etc/rancher/rke2/config.yaml and, if present, registries.yaml to "
-            "/etc/rancher/rke2/registries.yaml on every node"
-        )
-    )
-    for path in secret_files:
+    copy = "Copy config.yaml to /etc/rancher/rke2/config.yaml"
+    if "registries.yaml" in r.files:
+        copy += " and registries.yaml to /etc/rancher/rke2/registries.yaml (mode 600)"
+    out.append(_box(copy + " on every node"))
+    for path in r.secret_files:
         out.append(
             _box(
                 f"Put the registry password in {path} (mode 600) and fill it in: "
@@ -78,7 +114,13 @@ def runbook(
             "&& systemctl enable --now rke2-server`"
         )
     )
-    out.append(_box("Copy helmchartconfigs/*.yaml to /var/lib/rancher/rke2/server/manifests/ on the first server"))
+    if charts:
+        out.append(
+            _box(
+                f"Copy {', '.join(charts)} to /var/lib/rancher/rke2/server/manifests/ on the first server "
+                "(each file says its target name)"
+            )
+        )
     for n in servers[1:]:
         out.append(_box(f"Server {n.name}: same install, `systemctl enable --now rke2-server`"))
     for n in agents:
@@ -111,16 +153,19 @@ def runbook(
         "**needs a person** and rehearse it on a copy."
     )
     out.append("")
-    if rke1_hops:
+    if r.etcd_warning:
+        out.append(_box(f"etcd quorum: {r.etcd_warning}"))
+    if r.rke1_hops:
         out.append(
             _box(
                 f"First bring the RKE1 cluster to the same minor as the RKE2 release, one minor per rke up: "
-                f"{' → '.join(rke1_hops)} (`assess rke` lists what each hop needs)"
+                f"{' → '.join(r.rke1_hops)} (`assess rke` lists what each hop needs)"
             )
         )
     out.append(_box("Servers: follow migration-agent's procedure with the snapshot above, one server at a time"))
-    batch = strategy.batch
-    refused = strategy.rke.worker.error
+    batch = r.strategy.batch
+    cleanup = load_cleanup()
+    refused = r.strategy.rke.worker.error
     if refused is not None:
         out.append(
             _box(
@@ -135,14 +180,21 @@ def runbook(
         out.append(
             _box(
                 f"`kubectl cordon {n.name} && kubectl drain {n.name} --ignore-daemonsets "
-                f"--delete-emptydir-data --timeout={strategy.drain_timeout}s`"
+                f"--delete-emptydir-data --timeout={r.strategy.drain_timeout}s`"
             )
         )
         out.append(
             _box(
-                f"On {n.name}: `docker stop $(docker ps -q) && systemctl disable --now docker`; write "
-                f"nodes/{n.name}/config.yaml to /etc/rancher/rke2/config.yaml; install the RKE2 agent "
-                f"({version}) and `systemctl enable --now rke2-agent`"
+                f"On {n.name}, remove RKE1 (each command succeeds when there is nothing to remove; "
+                f"source: {CLEANUP_SOURCE}):"
+            )
+        )
+        out += [f"  - `{command}`" for command in cleanup_commands(cleanup)]
+        out.append(
+            _box(
+                f"On {n.name}: reboot (clears what RKE1 left mounted or in memory); write nodes/{n.name}/config.yaml "
+                f"to /etc/rancher/rke2/config.yaml; install the RKE2 agent ({version}) and "
+                "`systemctl enable --now rke2-agent`"
             )
         )
         out.append(
@@ -163,12 +215,12 @@ def runbook(
         "  serviceAccountName: system-upgrade",
         "  cordon: true",
         "  drain: {force: false, ignoreDaemonSets: true, deleteEmptydirData: true, "
-        f"timeout: {strategy.drain_timeout}s}}",
+        f"timeout: {r.strategy.drain_timeout}s}}",
         "  upgrade: {image: rancher/rke2-upgrade}",
         f"  version: {version}",
         "```",
     ]
-    if forecast:
+    if r.forecast:
         out += [
             "",
             "## Disruption forecast (in place)",
@@ -176,7 +228,7 @@ def runbook(
             "| Workload | Risk | Error windows | Why | Fix |",
             "| --- | --- | --- | --- | --- |",
         ]
-        for p in forecast:
+        for p in r.forecast:
             w = p["workload"]
             windows = ", ".join(f"{x['node']} ~{x['seconds']:g} s" for x in p["errorWindows"]) or "-"
             name = f"{w['kind']} {w['namespace'] + '/' if w['namespace'] else ''}{w['name']}"

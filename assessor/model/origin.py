@@ -92,6 +92,8 @@ class Origin:
     line: int | None = None
     rendered_from: str | None = None
     locator: Locator | None = field(default=None, compare=False, repr=False)
+    # an item of a typed List (RoleBindingList): the List's own apiVersion, which kubectl also sends
+    list_api_version: str | None = None
 
     def line_of(self, path: FieldPath, value_line: int | None = None) -> int | None:
         if self.locator is None:

@@ -19,6 +19,7 @@ def render_markdown(doc: dict[str, Any], options: RenderOptions) -> str:
     t = md_text
     out = [f"# Pre-migration checklist: {'GO' if d['result'] == 'go' else 'NO-GO'}", ""]
     out += [md_text(_sources_line(doc)), ""]
+    out += [f"- {md_text(line)}" for line in _header_lines(doc)] + ([""] if doc.get("header") else [])
     if d["reasons"]:
         out += ["## Why not yet", ""] + [f"- {t(r)}" for r in d["reasons"]] + [""]
     if d["pending"]:
@@ -32,7 +33,96 @@ def render_markdown(doc: dict[str, Any], options: RenderOptions) -> str:
             out.append(f"- {BOX[item['status']]} **{LABEL[item['status']]}** {t(item['title'])}{owner}{link}")
             out += [f"  - {t(line)}" for line in item["detail"]]
         out.append("")
+    out += _forecast_check_markdown(doc.get("forecastCheck"))
     return "\n".join(out).rstrip() + "\n"
+
+
+def _header_lines(doc: dict[str, Any]) -> list[str]:
+    """When, which cluster, which tool, and the digest of every input: what a reviewer checks the report against."""
+    header = doc.get("header")
+    if not header:
+        return []
+    tool = header.get("tool") or {}
+    lines = [
+        f"Generated {header.get('generated')}; cluster {header.get('cluster') or 'unnamed'}; "
+        f"{tool.get('name', 'assessor')} {tool.get('version', '?')}"
+    ]
+    for entry in header.get("inputs") or []:
+        digest = f"sha256 {entry['sha256']}" if entry.get("sha256") else "no digest"
+        lines.append(f"Input {entry['role']}: {entry['path']} ({digest})")
+    return lines
+
+
+def _clock(text: Any) -> str:
+    """16:07:13 from an ISO timestamp (the switch test's times are UTC)."""
+    return str(text)[11:19] if isinstance(text, str) and len(text) >= 19 else str(text)
+
+
+def _observed(interval: dict[str, Any]) -> str:
+    return (
+        f"{_clock(interval.get('start'))}–{_clock(interval.get('end'))} "
+        f"({interval.get('errors')} error(s), {interval.get('sampler')})"
+    )
+
+
+def forecast_check_lines(check: dict[str, Any]) -> list[tuple[str, str]]:
+    """(status, text) per window and per unforecast interval: the same lines in Markdown and HTML."""
+    lines = []
+    for c in check.get("confirmed", []):
+        seen = ", ".join(_observed(i) for i in c["observed"])
+        lines.append(
+            ("confirmed", f"{c['workload']} on {c['node']} (forecast ~{c['forecastSeconds']:g} s): observed {seen}")
+        )
+    for n in check.get("notObserved", []):
+        lines.append(
+            (
+                "not observed",
+                f"{n['workload']} on {n['node']} (forecast ~{n['forecastSeconds']:g} s): "
+                "no disruption on that node during the command",
+            )
+        )
+    for u in check.get("unforecast", []):
+        where = ", ".join(u.get("nodes") or []) or "no node named by its events"
+        lines.append(("unforecast", f"{_observed(u)} on {where}: {u.get('headline') or ''}".rstrip(": ")))
+    return lines
+
+
+def _forecast_counts(check: dict[str, Any]) -> str:
+    return (
+        f"{len(check.get('confirmed', []))} confirmed, {len(check.get('notObserved', []))} not observed, "
+        f"{len(check.get('unforecast', []))} unforecast"
+    )
+
+
+FORECAST_TITLE = "Forecast against the switch test"
+
+
+def _forecast_check_markdown(check: dict[str, Any] | None) -> list[str]:
+    if check is None:
+        return []
+    out = [f"## {FORECAST_TITLE}", "", f"_{_forecast_counts(check)}_", ""]
+    out += [f"- **{status}** {md_text(text)}" for status, text in forecast_check_lines(check)]
+    return [*out, ""]
+
+
+def _forecast_check_html(check: dict[str, Any] | None) -> list[str]:
+    if check is None:
+        return []
+    e = _html
+    css = {"confirmed": "blocked", "not observed": "done", "unforecast": "open"}
+    parts = [f"<h2>{FORECAST_TITLE}</h2><div class='counts'>{e(_forecast_counts(check))}</div><ul class='items'>"]
+    for status, text in forecast_check_lines(check):
+        parts.append(
+            f"<li><span class='box'></span><span><span class='st {css[status]}'>{e(status)}</span></span>"
+            f"<div>{e(text)}</div></li>"
+        )
+    parts.append("</ul>")
+    return parts
+
+
+def _html(text: str) -> str:
+    """Escaped, and without the control characters HTML forbids."""
+    return html.escape(xml_text(text))
 
 
 def _sources_line(doc: dict[str, Any]) -> str:
@@ -68,10 +158,7 @@ ul.detail{margin:4px 0 0;padding-left:16px;color:#333;font-size:13px}
 
 def render_html(doc: dict[str, Any], options: RenderOptions) -> str:
     d = doc["decision"]
-
-    def e(text: str) -> str:  # escaped, and without the control characters HTML forbids
-        return html.escape(xml_text(text))
-
+    e = _html
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>Pre-migration checklist: {e(d['result'].upper())}</title>",
@@ -80,6 +167,9 @@ def render_html(doc: dict[str, Any], options: RenderOptions) -> str:
         f"<h1>Pre-migration checklist <span class='decision {e(d['result'])}'>{e(d['result'].upper())}</span></h1>",
         f"<p class='muted'>{e(_sources_line(doc))}</p>",
     ]
+    header = _header_lines(doc)
+    if header:
+        parts.append("<p class='muted header'>" + "<br>".join(e(line) for line in header) + "</p>")
     if d["reasons"]:
         parts.append(
             "<h2>Why not yet</h2><ul class='reasons'>" + "".join(f"<li>{e(r)}</li>" for r in d["reasons"]) + "</ul>"
@@ -101,5 +191,6 @@ def render_html(doc: dict[str, Any], options: RenderOptions) -> str:
                 + "</div></li>"
             )
         parts.append("</ul>")
+    parts += _forecast_check_html(doc.get("forecastCheck"))
     parts.append("</body></html>\n")
     return "\n".join(parts)

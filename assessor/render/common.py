@@ -47,6 +47,15 @@ def coverage_lines(doc: dict[str, Any]) -> list[str]:
     return lines
 
 
+def target_label(doc: dict[str, Any]) -> str:
+    """The Kubernetes version the scan checked against, and whether the user chose it."""
+    target = doc.get("target") or {}
+    if not target.get("kubernetes"):
+        return "target: none"
+    why = "--target" if target.get("given") else "default: the newest minor in the bundled RKE1 data, then RKE2"
+    return f"target {target['kubernetes']} ({why})"
+
+
 def source_label(doc: dict[str, Any]) -> str:
     src = doc["source"]
     if src["type"] == "snapshot":

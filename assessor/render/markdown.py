@@ -12,6 +12,7 @@ from assessor.render.common import (
     location_label,
     rules_seen,
     source_label,
+    target_label,
 )
 from assessor.render.options import RenderOptions
 from assessor.render.sanitize.markdown import md_cell, md_text
@@ -38,7 +39,7 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
         f"{summary['nodesScanned']} nodes, {summary['configMapsScanned']} ConfigMaps); "
         f"**{summary['findings']} findings**"
         + (f", {summary['suppressed']} suppressed" if summary["suppressed"] else "")
-        + "."
+        + f"; {target_label(doc)}."
     )
     out += ["", "| Severity | Findings |", "| --- | ---: |"]
     out += [f"| {s} | {n} |" for s, n in summary["bySeverity"].items()]

@@ -21,6 +21,7 @@ from assessor.render.common import (
     location_label,
     rules_seen,
     source_label,
+    target_label,
 )
 from assessor.render.options import RenderOptions
 from assessor.render.sanitize.terminal import terminal_doc
@@ -55,7 +56,7 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
     console.print(Text(f"Docker Engine dependencies in {source_label(doc)}", style="bold"))
     console.print(
         f"{summary['objectsScanned']} objects: {summary['workloadsScanned']} workloads, "
-        f"{summary['nodesScanned']} nodes, {summary['configMapsScanned']} ConfigMaps"
+        f"{summary['nodesScanned']} nodes, {summary['configMapsScanned']} ConfigMaps; {target_label(doc)}"
     )
     if not findings:
         console.print(Text("No Docker Engine dependencies found.", style="green"))

@@ -16,6 +16,7 @@ from assessor.model.kversion import Minor
 from assessor.model.objects import K8sObject
 from assessor.model.origin import FieldPath
 from assessor.model.rke import RkeConfig
+from assessor.rke.quorum import RkeEtcdQuorumTemplate
 from assessor.rke.strategy import upgrade_strategy
 
 
@@ -216,6 +217,7 @@ class RkeMissingTemplate(Template):
 
 RKE_TEMPLATES: tuple[Template, ...] = (
     RkeFieldTemplate(),
+    RkeEtcdQuorumTemplate(),
     RkeUpgradeBatchTemplate(),
     RkeUpgradeDrainTemplate(),
     RkeAlwaysTemplate(),

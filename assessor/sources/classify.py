@@ -46,14 +46,17 @@ def objects_from_document(doc: Document, file_name: str, problems: Problems) -> 
             problems.error(shown, f"{kind}.items must be a list, got {type(items).__name__}", doc.line)
             return
         lines = doc.item_lines or []
+        # a typed List (RoleBindingList) speaks for its items' group/version: an item without
+        # apiVersion has the List's, and the List's own apiVersion is judged with each item
+        typed = kind != "List" and api_version != "v1"
         for i, item in enumerate(items):
             line = lines[i] if i < len(lines) else doc.line
             if not isinstance(item, dict) or not isinstance(item.get("kind"), str):
                 problems.error(shown, f"{kind}.items[{i}] is not a Kubernetes object; skipped", line)
                 continue
             locator = doc.locator.child(("items", i)) if doc.locator else None
-            item.setdefault("apiVersion", "")
-            yield K8sObject(item, Origin(shown, line, rendered_from, locator))
+            item.setdefault("apiVersion", api_version if typed else "")
+            yield K8sObject(item, Origin(shown, line, rendered_from, locator, api_version if typed else None))
         return
     yield K8sObject(data, Origin(shown, doc.line, rendered_from, doc.locator))
 

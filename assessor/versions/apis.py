@@ -14,12 +14,15 @@ LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 def applied_api_versions(obj: K8sObject) -> list[tuple[str, str]]:
-    """The apiVersion the object carries and, for live objects, the one it was last applied with.
+    """The apiVersion the object carries, its typed List's, and, for live objects, the one it was last applied with.
 
     A live object is read back in whatever version the list asked for; the version in its
     manifests (and Helm charts) shows in kubectl's last-applied annotation.
     """
     out = [(obj.api_version, "apiVersion")]
+    listed = obj.origin.list_api_version
+    if listed and listed != obj.api_version:
+        out.append((listed, "list"))
     raw = obj.annotations.get(LAST_APPLIED)
     if isinstance(raw, str) and raw.lstrip().startswith("{"):
         try:

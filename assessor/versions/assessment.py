@@ -28,6 +28,7 @@ class VersionInputs:
     rke_version: str | None = None
     target: Minor | None = None
     server_version: str | None = None
+    direct: bool = False  # the user means to set kubernetes_version to the target in one edit (--direct)
 
 
 def current_state(
@@ -81,22 +82,10 @@ def assess_versions(
 ) -> tuple[HopPath, list[Finding]]:
     matrix = load_matrix()
     state = current_state(matrix, inputs, inventory, problems)
+    # The default target is the same in every command (build_hop_path): never cluster.yml's
+    # kubernetes_version, which is an edit to judge (UPG001), not a destination.
     target = inputs.target
-    if (
-        target is None
-        and inputs.config is not None
-        and inputs.config.kubernetes_version
-        and state.kubernetes
-        and state.kubernetes_from != "cluster.yml"
-    ):
-        # cluster.yml already names a newer version than the cluster runs: that is what rke up would do.
-        try:
-            configured = KubeVersion.parse(inputs.config.kubernetes_version).minor_version
-            if configured > state.kubernetes.minor_version:
-                target = configured
-        except VersionError:
-            pass
-    plan = build_hop_path(matrix, state, target, objects)
+    plan = build_hop_path(matrix, state, target, objects, inputs.direct)
     # Without cluster objects nothing is known about workloads: say "unknown", not "none".
     known = inventory if inventory is not None and inventory.objects else None
     name = str(inputs.config.get("cluster_name") or "local") if inputs.config else "cluster"

@@ -11,6 +11,7 @@ from assessor.model.objects import K8sObject
 from assessor.versions.apis import removed_api_uses, volume_plugin_uses
 from assessor.versions.current import CurrentState
 from assessor.versions.matrix import Matrix, RkeRelease
+from assessor.versions.skipped import skipped_minors
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,7 @@ class HopPath:
     notes: list[str] = field(default_factory=list)
     removed_apis: list[dict[str, Any]] = field(default_factory=list)
     volume_plugins: list[dict[str, Any]] = field(default_factory=list)
+    skipped_minors: int = 0  # minors a kubernetes_version edit would skip (UPG001), not hops
 
     def all_blockers(self) -> list[Blocker]:
         return [*self.findings, *(b for h in self.hops for b in h.blockers)]
@@ -105,7 +107,9 @@ def build_hop_path(
     current: CurrentState,
     target: Minor | None,
     objects: list[K8sObject] | None = None,
+    direct: bool = False,
 ) -> HopPath:
+    """The hops from where the cluster runs to the target; `direct`: the user means to set the target in one edit."""
     plan = HopPath(current, target)
     cfg = current.config
     plan.removed_apis = removed_api_uses(matrix, objects or [])
@@ -118,7 +122,6 @@ def build_hop_path(
         return plan
     start = current.kubernetes.minor_version
     newest_rke1 = matrix.newest_rke1_minor()
-    explicit = target is not None
     if target is None:
         target = max(newest_rke1, start)
         plan.target = target
@@ -134,19 +137,10 @@ def build_hop_path(
     if target < start:
         plan.notes.append(f"target v{target} is older than the cluster (v{start}): Kubernetes does not downgrade")
         return plan
-    skipped = target.minus(start) - 1
-    # A target the user names is where they mean to go; warn against going there in one step.
-    if skipped > 0 and explicit:
-        names = f"v{start.next()}" + (f"–v{Minor(target.major, target.minor - 1)}" if skipped > 1 else "")
-        plan.findings.append(
-            Blocker(
-                "skipped-minors",
-                f"setting kubernetes_version straight to v{target} would take the control plane from v{start} to "
-                f"v{target} in one step, skipping {skipped} minor{'s' if skipped > 1 else ''} ({names}); the skew "
-                f"policy allows one minor per control-plane upgrade, and RKE does not stop it: upgrade hop by hop",
-                subject=f"v{start} → v{target}",
-            )
-        )
+    jump = skipped_minors(current, target, direct)
+    if jump is not None:
+        plan.skipped_minors = jump.count
+        plan.findings.append(Blocker("skipped-minors", jump.text, subject=f"v{jump.start} → v{jump.end}"))
     rke1_until = min(target, newest_rke1) if current.distribution != "rke2" else start
     if rke1_until > newest_rke1 and current.distribution != "rke2":
         plan.notes.append(

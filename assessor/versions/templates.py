@@ -58,13 +58,13 @@ class RemovedApiTemplate(Template):
         for removal, where in _api_removals(ctx):
             if removal.removed_in != compiled:
                 continue
-            path: FieldPath = ("apiVersion",) if where == "apiVersion" else ("metadata", "annotations")
+            path: FieldPath = ("apiVersion",) if where in ("apiVersion", "list") else ("metadata", "annotations")
             replacement = f"use {removal.replacement}" if removal.replacement else "no replacement API"
             if removal.replacement and removal.available_since:
                 replacement += f" (served since v{removal.available_since})"
             if removal.note:
                 replacement += f"; {removal.note}"
-            via = "" if where == "apiVersion" else " (last applied with it)"
+            via = {"apiVersion": "", "list": " (the apiVersion of its List)"}.get(where, " (last applied with it)")
             beyond = ctx.target is not None and compiled > ctx.target
             yield Hit(
                 path,
