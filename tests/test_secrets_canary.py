@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -134,7 +135,10 @@ def test_output_file_holds_no_planted_secret(fmt: str, inputs: dict[str, Path], 
 
 
 class _Handler(BaseHTTPRequestHandler):
+    authorization: ClassVar[set[str]] = set()
+
     def do_GET(self) -> None:
+        _Handler.authorization.add(self.headers.get("Authorization") or "")
         self.send_response(200)
         self.send_header("Content-Length", "2")
         self.end_headers()
@@ -179,6 +183,13 @@ def test_switch_records_and_artifacts_hold_no_planted_secret(switch_run: tuple[P
     summary = json.loads((out / "summary.json").read_text())
     assert summary["run"]["urls"] == [summary["run"]["urls"][0]] and "<redacted>" in summary["run"]["urls"][0]
     assert "<redacted>" in (out / "command.log").read_text()
+
+
+def test_switch_requests_still_carry_the_credential(switch_run: tuple[Path, str]) -> None:
+    """Hidden from every record, but the server gets it: Basic auth from the URL's user:password."""
+    import base64
+
+    assert _Handler.authorization == {"Basic " + base64.b64encode(b"bot:cnrySwitchUrlP30").decode()}
 
 
 @pytest.mark.parametrize("fmt", formats(Kind.switch))
