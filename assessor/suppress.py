@@ -16,6 +16,7 @@ from assessor.model.findings import Finding
 from assessor.model.objects import K8sObject
 from assessor.model.problems import Problems
 from assessor.model.yamlloader import Loader
+from assessor.sources.readlimit import BASELINE_MAX_BYTES, read_bounded
 
 IGNORE = "assessor.io/ignore"
 IGNORE_REASON = "assessor.io/ignore-reason"
@@ -86,7 +87,9 @@ def apply_annotations(findings: list[Finding], objects: dict[tuple[str, str, str
 
 def load_baseline(path: Path) -> list[BaselineEntry]:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)
+        data = yaml.load(read_bounded(path, BASELINE_MAX_BYTES, "a baseline").decode("utf-8"), Loader=Loader)
+    except UnicodeDecodeError as exc:
+        raise BaselineError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise BaselineError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:

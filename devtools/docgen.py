@@ -45,6 +45,10 @@ def render_templates(catalog: Catalog) -> str:
         "`{value}`, `{path}`, `{container}` and the template's facts; `adjust.when` may test the",
         "template's facts, the generic `not` and `any`, and the condition keys below.",
         "",
+        "Every regular expression (regex parameters and regex conditions) must run in time linear in",
+        "its input: the loader refuses shapes that backtrack super-linearly, such as `^\\s*` under",
+        "MULTILINE or `\\s*-?\\s*`; write `[ \\t]*` within a line (see [security.md](security.md)).",
+        "",
     ]
     for package in catalog.packages:
         out += [f"## Package `{package.name}`", ""]

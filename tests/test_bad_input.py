@@ -79,6 +79,19 @@ def test_alias_bomb_limit_is_far_above_real_objects() -> None:
             "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c}]\n  volumes: [7]\n",
             "spec.volumes[0] must be a mapping, got int",
         ),
+        (  # issue 12: a string where the volume source object belongs hid a docker.sock mount
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c}]\n"
+            "  volumes: [{name: s, hostPath: /var/run/docker.sock}]\n",
+            "spec.volumes[0].hostPath must be a mapping, got str",
+        ),
+        (
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c}]\n  volumes: {s: 1}\n",
+            "spec.volumes must be a list, got dict",
+        ),
+        (
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, env: [DOCKER_HOST]}]\n",
+            "spec.containers[0].env[0] must be a mapping, got str",
+        ),
     ],
 )
 def test_wrong_field_types_name_the_field_and_line(manifest: str, message: str, tmp_path: Path) -> None:
@@ -153,3 +166,21 @@ def test_every_kind_of_bad_input_in_one_run_never_tracebacks(tmp_path: Path) -> 
         "scalar.yaml:1: document is a number",
     ):
         assert name in proc.stderr, proc.stderr
+
+
+def test_a_duplicate_key_hiding_a_socket_mount_is_noted_once(tmp_path: Path) -> None:
+    file = tmp_path / "dupe.yaml"
+    file.write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+        "  containers: [{name: c, image: i, volumeMounts: [{name: s, mountPath: /s}]}]\n"
+        "  volumes:\n  - name: s\n    hostPath: {path: /var/run/docker.sock}\n    hostPath: {path: /tmp}\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "assessor", "manifests", str(file), "-o", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr  # a note, not an error: the later value is what Kubernetes applies
+    assert proc.stderr.count("duplicate key") == 1
+    assert f"note: {file}:9: duplicate key 'hostPath' in a mapping" in proc.stderr

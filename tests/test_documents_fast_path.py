@@ -53,16 +53,37 @@ def _view(text: str) -> list[tuple[object, ...]]:
 
 @pytest.mark.parametrize("text", CASES.values(), ids=CASES.keys())
 def test_fast_path_equals_per_document_path(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert documents._parse_whole(text, True) is not None, "the fast path must take well-formed files"
+    fast_path = documents._parse_whole(text, "x.yaml", Problems(), True)
+    assert fast_path is not None, "the fast path must take well-formed files"
     fast = _view(text)
-    monkeypatch.setattr(documents, "_parse_whole", lambda _text, _locate: None)
+    monkeypatch.setattr(documents, "_parse_whole", lambda _text, _name, _problems, _locate: None)
     assert fast == _view(text)
 
 
 def test_a_broken_document_falls_back_and_costs_only_itself() -> None:
     text = "kind: A\nmetadata: {name: a}\n---\nkind: B\nmetadata: {name: [b\n---\nkind: C\nmetadata: {name: c}\n"
-    assert documents._parse_whole(text, True) is None
+    assert documents._parse_whole(text, "x.yaml", Problems(), True) is None
     problems = Problems()
     names = [d.data["metadata"]["name"] for d in parse_documents(text, "x.yaml", problems)]
     assert names == ["a", "c"]
     assert [p.line for p in problems.items] == [5]
+
+
+def test_duplicate_keys_are_noted_with_the_same_line_on_both_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (
+        "kind: A\nmetadata: {name: a}\n---\nkind: B\nmetadata: {name: b}\nspec:\n  volumes:\n"
+        "  - name: s\n    hostPath: {path: /var/run/docker.sock}\n    hostPath: {path: /tmp}\n"
+    )
+
+    def notes() -> list[str]:
+        problems = Problems()
+        list(parse_documents(text, "x.yaml", problems))
+        return [p.one_line() for p in problems.items]
+
+    fast = notes()
+    assert fast == [
+        "note: x.yaml:10: duplicate key 'hostPath' in a mapping: YAML keeps the later value, "
+        "the earlier one is not scanned"
+    ]
+    monkeypatch.setattr(documents, "_parse_whole", lambda _text, _name, _problems, _locate: None)
+    assert notes() == fast

@@ -21,6 +21,7 @@ from assessor.migration.build import MigrationOptions
 from assessor.model.findings import Finding
 from assessor.model.kversion import Minor
 from assessor.scan import ScanOptions, scan
+from assessor.sources.readlimit import SWITCH_SUMMARY_MAX_BYTES, read_bounded
 from assessor.sources.result import SourceResult
 from assessor.suppress import BaselineEntry
 from assessor.versions.assessment import VersionInputs
@@ -78,7 +79,7 @@ def _summary_problem(summary: Any) -> str | None:
 def _read_switch(folder: Path, report_dir: Path) -> tuple[dict[str, Any], str | None]:
     summary_file = folder / "summary.json"
     try:
-        summary = json.loads(summary_file.read_text(encoding="utf-8"))
+        summary = json.loads(read_bounded(summary_file, SWITCH_SUMMARY_MAX_BYTES, "a switch summary").decode("utf-8"))
     except (OSError, ValueError) as exc:
         raise SwitchResultsError(f"{summary_file}: cannot read the switch test summary: {exc}") from None
     problem = _summary_problem(summary)

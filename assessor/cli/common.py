@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,16 @@ def emit(out: Output, kind: Kind, doc: Any, options: RenderOptions) -> None:
         raise fail(f"{out.output_file}: cannot write: {exc.strerror or exc}") from None
 
 
+def refusing_special_files(read: Callable[[], SourceResult]) -> SourceResult:
+    """A FIFO, device or socket named on the command line is a usage error (exit 2), not a partial scan."""
+    from assessor.sources.readlimit import NotRegularFile
+
+    try:
+        return read()
+    except NotRegularFile as exc:
+        raise fail(str(exc)) from None
+
+
 def cluster_source(access: ClusterAccess) -> SourceResult:
     """A snapshot file or the live cluster, read-only; usage and connection errors exit 2."""
     if access.snapshot is not None:
@@ -90,7 +101,8 @@ def cluster_source(access: ClusterAccess) -> SourceResult:
             raise typer.BadParameter("--snapshot reads a file; it does not combine with --kubeconfig, --context or -n")
         from assessor.sources.files import load_snapshot
 
-        return load_snapshot(str(access.snapshot))
+        snapshot = str(access.snapshot)
+        return refusing_special_files(lambda: load_snapshot(snapshot))
     if access.namespace and access.all_namespaces:
         raise typer.BadParameter("-n and -A exclude each other")
     from assessor.sources.live import LiveCluster, LiveError, LiveOptions, collect

@@ -13,6 +13,7 @@ from assessor.cli.common import (
     emit,
     load_rules_or_exit,
     read_baseline,
+    refusing_special_files,
     report_problems,
     rke_inputs,
     target,
@@ -85,7 +86,7 @@ def report(
             snapshot_name = access.snapshot.name if access.snapshot is not None else None
             inputs.cluster_name = inputs.cluster_name or access.context or snapshot_name
     if manifests_paths:
-        inputs.manifests = scan_paths(manifests_paths)
+        inputs.manifests = refusing_special_files(lambda: scan_paths(manifests_paths))
         inputs.manifests_label = ", ".join(manifests_paths)
         inputs.input_files += [("manifests", p) for p in manifests_paths]
         report_problems(inputs.manifests, settings.quiet)

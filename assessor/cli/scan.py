@@ -10,7 +10,7 @@ import typer
 
 from assessor.atomicwrite import DestinationError, check_dir_destination
 from assessor.cli.app import EXIT_USAGE, app, fail, stderr
-from assessor.cli.common import cluster_source, report_problems, rke_inputs, run_scan
+from assessor.cli.common import cluster_source, refusing_special_files, report_problems, rke_inputs, run_scan
 from assessor.cli.options import (
     BaselineFiles,
     ClusterAccess,
@@ -135,5 +135,5 @@ def manifests(
     """Scan manifest files, `helm template` output and `kubectl get -o yaml` dumps."""
     from assessor.sources.files import scan_paths
 
-    source = scan_paths(paths, max_bytes=max_file_size * 1024 * 1024)
+    source = refusing_special_files(lambda: scan_paths(paths, max_bytes=max_file_size * 1024 * 1024))
     run_scan(source, gate, baseline, out, settings)

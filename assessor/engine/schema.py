@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from assessor.engine.patterns import unsafe_reason
+
 
 class SchemaError(ValueError):
     """A value does not fit its declaration; the loader adds the file and rule."""
@@ -17,9 +19,14 @@ def compile_regex(pattern: Any, flags: int = 0) -> re.Pattern[str]:
     if not isinstance(pattern, str):
         raise SchemaError(f"expected a regex string, got {type(pattern).__name__}")
     try:
-        return re.compile(pattern, flags)
+        compiled = re.compile(pattern, flags)
     except re.error as exc:
         raise SchemaError(f"not a valid regex: {exc}") from None
+    # every rule regex must match in time linear in its input (docs/security.md)
+    problem = unsafe_reason(pattern, flags | re.M)
+    if problem is not None:
+        raise SchemaError(f"{pattern!r} is not linear-time: {problem}")
+    return compiled
 
 
 @dataclass(frozen=True, slots=True)

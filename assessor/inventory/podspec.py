@@ -116,5 +116,13 @@ class PodSpecView:
                 value = c.spec.get(key)
                 if value is not None and not isinstance(value, list):
                     raise PodSpecTypeError((*c.path, key), "a list", value)
-        for _ in self.volumes():
-            pass
+            for key in ("env", "volumeMounts"):
+                for i, item in enumerate(c.spec.get(key) or ()):
+                    if not isinstance(item, dict):
+                        raise PodSpecTypeError((*c.path, key, i), "a mapping", item)
+        for i, volume in self.volumes():
+            # Every volume source (hostPath, configMap, emptyDir, …) is an object: a string in its
+            # place (`hostPath: /var/run/docker.sock`) would otherwise be silently ignored by rules.
+            for key, source in volume.items():
+                if key != "name" and source is not None and not isinstance(source, dict):
+                    raise PodSpecTypeError((*self.path, "volumes", i, key), "a mapping", source)

@@ -17,7 +17,7 @@ import yaml
 
 from assessor.model.origin import Locator
 from assessor.model.problems import Problems
-from assessor.model.yamlloader import Loader
+from assessor.model.yamlloader import TrackingLoader
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 # An expanded document bigger than this many nodes is an alias bomb, not a manifest:
@@ -28,8 +28,9 @@ MAX_EXPANDED_NODES = 2_000_000
 _NON_SPACE = re.compile(r"\S")
 _DOC_START = re.compile(r"^---(?:[ \t].*)?$")
 _DOC_END = re.compile(r"^\.\.\.[ \t]*$")
-_HELM_SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
-_HELM_SOURCE_LINE = re.compile(r"^[ \t]*#\s*Source:\s*(\S.*?)\s*$", re.M)
+# Linear on hostile text (docs/security.md): no lazy repeat before `\s*$`, no `\s` across lines.
+_HELM_SOURCE = re.compile(r"^#[ \t]*Source:[ \t]*(\S.*)$")  # matched against a stripped line
+_HELM_SOURCE_LINE = re.compile(r"^[ \t]*#[ \t]*Source:[ \t]*(\S[^\n]*)", re.M)  # group(1) is rstripped
 
 
 @dataclass(slots=True)
@@ -72,7 +73,7 @@ def parse_documents(text: str, name: str, problems: Problems, *, locate: bool = 
         if doc is not None:
             yield doc
         return
-    whole = _parse_whole(text, locate) if "&" not in text else None
+    whole = _parse_whole(text, name, problems, locate) if "&" not in text else None
     if whole is not None:
         yield from whole
         return
@@ -82,14 +83,14 @@ def parse_documents(text: str, name: str, problems: Problems, *, locate: bool = 
             yield doc
 
 
-def _parse_whole(text: str, locate: bool) -> list[Document] | None:
+def _parse_whole(text: str, name: str, problems: Problems, locate: bool) -> list[Document] | None:
     """The fast path: every document of a well-formed file through one parser, as yaml.load_all does.
 
     Any error, and any anchor (a possible alias bomb), returns None: the file then goes through the
     per-document path below, which isolates broken documents and reports them by line.
     """
     docs: list[Document] = []
-    loader = Loader(text)
+    loader = TrackingLoader(text)
     try:
         nodes = []
         while loader.check_node():
@@ -100,7 +101,8 @@ def _parse_whole(text: str, locate: bool) -> list[Document] | None:
         return None
     finally:
         loader.dispose()
-    sources = [(m.start(), m.group(1)) for m in _HELM_SOURCE_LINE.finditer(text)] if "Source:" in text else []
+    _report_duplicates(loader, 0, name, problems)
+    sources = [(m.start(), m.group(1).rstrip()) for m in _HELM_SOURCE_LINE.finditer(text)] if "Source:" in text else []
     previous_end = 0
     for node, data in nodes:
         start, end = int(node.start_mark.index), int(node.end_mark.index)
@@ -168,7 +170,7 @@ def _parse_yaml_chunk(
     problems: Problems,
     locate: bool,
 ) -> Document | None:
-    loader = Loader(chunk)
+    loader = TrackingLoader(chunk)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -186,6 +188,7 @@ def _parse_yaml_chunk(
         return None
     finally:
         loader.dispose()
+    _report_duplicates(loader, first_line, name, problems)
     line = first_line + int(node.start_mark.line) + 1
     if "&" in chunk and not _size_ok(data):
         problems.error(
@@ -202,6 +205,12 @@ def _parse_yaml_chunk(
         locator=Locator(chunk, first_line + 1) if locate else None,
         item_lines=_item_lines(node, first_line) if _is_list(data) else None,
     )
+
+
+def _report_duplicates(loader: TrackingLoader, first_line: int, name: str, problems: Problems) -> None:
+    for line, key in loader.duplicate_keys:
+        message = f"duplicate key {key!r} in a mapping: YAML keeps the later value, the earlier one is not scanned"
+        problems.note(name, message, first_line + line + 1)
 
 
 def _parse_json(text: str, name: str, problems: Problems, locate: bool) -> Document | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -11,13 +10,16 @@ from assessor.model.objects import K8sObject
 from assessor.model.problems import Problems
 from assessor.sources.classify import objects_from_document
 from assessor.sources.documents import DEFAULT_MAX_BYTES, oversize_message, parse_documents, read_text
+from assessor.sources.readlimit import SNAPSHOT_MAX_BYTES, NotRegularFile, TooLarge, check_regular, read_bounded
 from assessor.sources.result import SourceResult
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def scan_paths(paths: Iterable[str], max_bytes: int | None = DEFAULT_MAX_BYTES) -> SourceResult:
+    """Raises InputRefused when an argument is a FIFO, a device or a socket (a usage error, exit 2)."""
     path_list = list(paths)
+    refuse_special_arguments(path_list)
     result = SourceResult(kind="manifests", description={"type": "manifests", "paths": path_list})
     for name, raw in _read_inputs(path_list, result.problems, max_bytes):
         result.files_read += 1
@@ -26,12 +28,26 @@ def scan_paths(paths: Iterable[str], max_bytes: int | None = DEFAULT_MAX_BYTES) 
 
 
 def load_snapshot(path: str) -> SourceResult:
-    """A `kubectl get … -o yaml|json` dump: one big List, read without size limit or line tracking."""
+    """A `kubectl get … -o yaml|json` dump: one big List, read without line tracking, up to SNAPSHOT_MAX_BYTES."""
+    refuse_special_arguments([path])
     result = SourceResult(kind="snapshot", description={"type": "snapshot", "path": path})
-    for name, raw in _read_inputs([path], result.problems, None):
+    for name, raw in _read_inputs([path], result.problems, SNAPSHOT_MAX_BYTES):
         result.files_read += 1
         result.objects.extend(objects_from_bytes(raw, name, result.problems, max_bytes=None, locate=False))
     return result
+
+
+def refuse_special_arguments(paths: list[str]) -> None:
+    """A named FIFO, device or socket is a mistake on the command line: refuse it before reading anything."""
+    for given in paths:
+        if given == "-":
+            continue
+        try:
+            check_regular(given)
+        except NotRegularFile as exc:
+            raise NotRegularFile(f"{given}: {exc}") from None
+        except OSError:
+            continue  # missing or unreadable: reported per file while reading
 
 
 def objects_from_bytes(
@@ -57,24 +73,31 @@ def objects_from_bytes(
 def _read_inputs(paths: list[str], problems: Problems, max_bytes: int | None) -> Iterator[tuple[str, bytes]]:
     for given in paths:
         if given == "-":
-            yield "<stdin>", sys.stdin.buffer.read()
+            data = _read(None, "<stdin>", problems, max_bytes)
+            if data is not None:
+                yield "<stdin>", data
             continue
         path = Path(given)
         if path.is_dir():
-            for file in _walk(path):
-                data = _read(file, problems, max_bytes)
+            for file in _walk(path, problems):
+                data = _read(file, str(file), problems, max_bytes)
                 if data is not None:
                     yield str(file), data
         elif path.exists():
-            data = _read(path, problems, max_bytes)
+            data = _read(path, given, problems, max_bytes)
             if data is not None:
                 yield given, data
         else:
             problems.error(given, "no such file or directory")
 
 
-def _walk(root: Path) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(root):
+def _walk(root: Path, problems: Problems) -> Iterator[Path]:
+    def unreadable(exc: OSError) -> None:
+        # A folder we cannot list may hold manifests: the scan is incomplete, and says where.
+        reason = exc.strerror or str(exc)
+        problems.error(str(exc.filename or root), f"cannot list folder: {reason}; its files were not scanned")
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
         # Hidden folders are VCS metadata and tool caches, never manifests.
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for filename in sorted(filenames):
@@ -82,12 +105,18 @@ def _walk(root: Path) -> Iterator[Path]:
                 yield Path(dirpath) / filename
 
 
-def _read(path: Path, problems: Problems, max_bytes: int | None) -> bytes | None:
+def _read(path: Path | None, name: str, problems: Problems, max_bytes: int | None) -> bytes | None:
+    """The file's bytes, or None with a problem: a special file found in a folder is a note, the rest errors."""
+    limit = max_bytes if max_bytes is not None else SNAPSHOT_MAX_BYTES
     try:
-        if max_bytes is not None and path.stat().st_size > max_bytes:
-            problems.error(str(path), oversize_message(path.stat().st_size, max_bytes))
+        if path is not None and max_bytes is not None and path.stat().st_size > max_bytes:
+            problems.error(name, oversize_message(path.stat().st_size, max_bytes))
             return None
-        return path.read_bytes()
+        return read_bounded(path, limit, "--max-file-size" if max_bytes is not None else "a snapshot")
+    except NotRegularFile as exc:
+        problems.note(name, f"{exc} (skipped)")
+    except TooLarge as exc:
+        problems.error(name, str(exc))
     except OSError as exc:
-        problems.error(str(path), f"cannot read: {exc.strerror or exc}")
-        return None
+        problems.error(name, f"cannot read: {exc.strerror or exc}")
+    return None

@@ -32,6 +32,8 @@ from kubernetes import config as k8s_config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
+from assessor.sources.readlimit import check_kubeconfig
+
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 Query = list[tuple[str, Any]]
 
@@ -120,6 +122,7 @@ class WatchEvent:
 def load_client(kubeconfig: str | None, context: str | None) -> Any:
     """An ApiClient from the kubeconfig (or, with neither flag and no kubeconfig, the pod's service account)."""
     try:
+        check_kubeconfig(kubeconfig)  # bounded, regular files only (sources/readlimit.py)
         configuration = k8s_client.Configuration()
         k8s_config.load_kube_config(
             config_file=kubeconfig,

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from assessor.model.origin import FieldPath, Origin, format_path
 from assessor.model.problems import Problems
 from assessor.model.rke import RkeConfig, RkeConfigError
 from assessor.sources.documents import parse_documents, read_text
+from assessor.sources.readlimit import CLUSTER_YML_MAX_BYTES, read_bounded
 from assessor.sources.rke_schema import CLUSTER, Schema
 
 
 def load_rke_config(path: str) -> RkeConfig:
     problems = Problems()
     try:
-        raw_bytes = Path(path).read_bytes()
+        raw_bytes = read_bounded(path, CLUSTER_YML_MAX_BYTES, "a cluster.yml")
     except OSError as exc:
         raise RkeConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     text = read_text(raw_bytes, path, problems, max_bytes=None)
