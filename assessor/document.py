@@ -10,7 +10,7 @@ from assessor.engine.categories import load_categories
 from assessor.model.findings import Severity
 from assessor.scan import ScanResult
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def build_document(result: ScanResult) -> dict[str, Any]:
@@ -31,6 +31,7 @@ def build_document(result: ScanResult) -> dict[str, Any]:
         "tool": {"name": "assessor", "version": __version__},
         "source": src.description,
         "target": {"kubernetes": f"v{result.target}" if result.target else None, "given": result.target_given},
+        "settings": {"destination": result.destination},
         "findings": [f.to_dict() for f in result.findings],
         "problems": [p.to_dict() for p in src.problems.items],
         "summary": {

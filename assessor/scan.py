@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from assessor.catalog import bundled_rules
-from assessor.docker.context import inventory_contexts
+from assessor.docker.context import DEFAULT_DESTINATION, inventory_contexts
 from assessor.engine.evaluate import evaluate
 from assessor.engine.rules import Rule
 from assessor.inventory.build import Inventory, build_inventory
@@ -15,6 +16,7 @@ from assessor.migration.build import MigrationOptions, MigrationPlan, build_migr
 from assessor.model.findings import Finding, Severity
 from assessor.model.kversion import Minor
 from assessor.model.objects import K8sObject
+from assessor.sources.helm import template_line
 from assessor.sources.result import SourceResult
 from assessor.suppress import BaselineEntry, apply_annotations, apply_baseline
 from assessor.versions.assessment import VersionInputs, assess_versions
@@ -30,6 +32,7 @@ class ScanOptions:
     baseline: list[BaselineEntry] = field(default_factory=list)
     baseline_name: str = "baseline"
     today: dt.date | None = None
+    destination: str = DEFAULT_DESTINATION  # the runtime the nodes move to: rke2 or containerd
 
 
 @dataclass(slots=True)
@@ -42,6 +45,7 @@ class ScanResult:
     plan: MigrationPlan | None = None
     target: Minor | None = None  # what the scan checked against (the same default in every command)
     target_given: bool = False  # --target, rather than the default
+    destination: str = DEFAULT_DESTINATION
 
     @property
     def usable(self) -> bool:
@@ -73,7 +77,10 @@ def scan(
     target = opts.target or load_matrix().newest_rke1_minor()
     removal_kinds = frozenset(r.kind for r in load_matrix().api_removals)
     inventory = build_inventory(source.objects, source.problems, removal_kinds)
-    findings = evaluate(rule_list, inventory_contexts(inventory, target))
+    whole_cluster = source.kind in ("cluster", "snapshot") and source.complete
+    contexts = inventory_contexts(inventory, target, destination=opts.destination, whole_cluster=whole_cluster)
+    findings = evaluate(rule_list, contexts)
+    _locate_templates(findings)
     plan = None
     if opts.versions is not None:
         inputs = opts.versions
@@ -91,7 +98,25 @@ def scan(
         apply_baseline(findings, opts.baseline, source.problems, opts.baseline_name, opts.today or dt.date.today())
     findings.sort(key=Finding.sort_key)
     checked = plan.target if plan is not None and plan.target is not None else target
-    return ScanResult(source, inventory, findings, rule_list, plan, migration, checked, opts.target is not None)
+    return ScanResult(
+        source, inventory, findings, rule_list, plan, migration, checked, opts.target is not None, opts.destination
+    )
+
+
+_LAST_KEY = re.compile(r"(?:^|\.)([A-Za-z_][\w-]*)$")
+
+
+def _locate_templates(findings: list[Finding]) -> None:
+    """Give the chart template of helm output a line where the evidence is written literally."""
+    for f in findings:
+        template = f.location.get("template")
+        if isinstance(template, dict) and template.get("file"):
+            # a ConfigMap's evidence is a line of its data; anything else is the value of a field
+            last = _LAST_KEY.search(f.evidence_path)
+            key = last.group(1) if last and not f.evidence_path.startswith("data") else None
+            line = template_line(f.location.get("file"), str(template["file"]), f.evidence_value, key)
+            if line is not None:
+                template["line"] = line
 
 
 def _annotated_objects(inv: Inventory) -> dict[tuple[str, str, str], tuple[K8sObject, Any]]:

@@ -24,7 +24,8 @@ Generated from `rules/` by `python -m devtools.docgen`; do not edit by hand.
 
 Each rule is data: an id, a category, a base severity, the text a user reads, and a
 `match` that names a matcher template and its parameters. `adjust` entries change the
-severity (or drop the hit) when a condition holds; the first that holds wins. Adding a rule
+severity (or drop the hit), and may report it under another category, when a condition
+holds; the first that holds wins. Adding a rule
 is a change to `rules/` plus its fixtures in `tests/rules/<ID>/positive` and `negative`.
 
 Severity is migration impact, not security: **critical**, the pod or kubelet fails after the
@@ -90,6 +91,8 @@ def render_rules(rules: list[Rule]) -> str:
             out += ["| when | severity | why |", "| --- | --- | --- |"]
             for a in r.adjust:
                 sev = a.severity.name if a.severity is not None else "not reported"
+                if a.category:
+                    sev += f" (as {a.category})"
                 when = json.dumps(a.when, ensure_ascii=False).replace("|", "\\|")
                 out.append(f"| `{when}` | {sev} | {a.reason or ''} |")
             out.append("")

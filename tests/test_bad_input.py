@@ -30,7 +30,7 @@ ALIAS_BOMB = (
     [
         (GOOD + "---\nkind: [unclosed\n---\n" + GOOD, "bad.yaml:5: invalid YAML", 2),
         (b"\x7fELF\x02\x01\x01\x00\x00\x00binary", "bad.yaml: binary file", 0),
-        (b"\xff\xfeh\x00i\x00", "binary file", 0),
+        (b"\xff\xfeh\x00i\x00", "document is a string", 0),  # UTF-16 (BOM): read, "hi"
         (b"caf\xe9: 1\n", "bad.yaml: not UTF-8", 0),
         ("", "note: bad.yaml: empty file", 0),
         ("   \n# only a comment\n", "note: bad.yaml: no YAML documents", 0),

@@ -67,7 +67,7 @@ def test_machine_output_matches_the_documented_schema(fmt: str) -> None:
     assert code == 1
     doc = json.loads(out) if fmt == "json" else yaml.safe_load(out)
     jsonschema.validate(doc, SCHEMA)
-    assert doc["schemaVersion"] == "1.0"
+    assert doc["schemaVersion"] == "1.1"
     assert doc["summary"]["bySeverity"]["critical"] >= 1
 
 

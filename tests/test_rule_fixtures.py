@@ -7,7 +7,9 @@ pins the worst severity it must get. A negative fixture must not make it fire ab
 Fixtures are manifests (`*.yaml`) or RKE1 cluster.yml files (`*.cluster.yml`). Header
 comments set what a user would pass on the command line: `# target: v1.25`,
 `# rke-version: v1.3.2`, `# direct: true`, `# snapshot: FILE` (a `*.snapshot.yaml` beside it, which is
-not a case of its own), `# plan: in-place|blue-green` (forecast the switch, as assess plan does).
+not a case of its own), `# plan: in-place|blue-green` (forecast the switch, as assess plan does),
+`# destination: rke2|containerd` (--destination), `# as: snapshot` (read the manifest as
+`assess cluster --snapshot` would: a whole cluster).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ def run_fixture(path: Path) -> tuple[list[Finding], list[str]]:
     text = path.read_text()
     target = _header(text, "target")
     options = ScanOptions(target=Minor.parse(target) if target else None)
+    options.destination = _header(text, "destination") or options.destination
     if path.name.endswith(".cluster.yml"):
         config = load_rke_config(str(path))
         snapshot = _header(text, "snapshot")
@@ -56,7 +59,7 @@ def run_fixture(path: Path) -> tuple[list[Finding], list[str]]:
             options.plan = MigrationOptions(strategy=strategy)
         errors = [p.one_line() for p in config.problems.errors]
     else:
-        source = scan_paths([str(path)])
+        source = load_snapshot(str(path)) if _header(text, "as") == "snapshot" else scan_paths([str(path)])
         errors = []
     result = scan(source, RULES, options)
     return result.findings, errors + [p.one_line() for p in result.source.problems.errors]

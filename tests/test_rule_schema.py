@@ -63,6 +63,16 @@ REJECTIONS: list[tuple[str, list[dict[str, Any]], str]] = [
         "unknown condition 'nope'",
     ),
     ("unknown adjust key", [_with(adjust=[{"when": {"mounted": False}, "severity": "low", "why": "x"}])], "why"),
+    (
+        "unknown category in adjust",
+        [_with(adjust=[{"when": {"mounted": False}, "severity": "info", "category": "dind"}])],
+        "adjust: unknown category 'dind'",
+    ),
+    (
+        "bad destination condition",
+        [_with(adjust=[{"when": {"destination": "docker"}, "severity": "drop"}])],
+        "condition destination: 'docker' is not a destination",
+    ),
     ("invalid regex", [_with(match={"template": "image", "pattern": "(unclosed"}, message=None, adjust=None)], "regex"),
     ("duplicate id", [GOOD, GOOD], "already defined"),
     ("unknown template", [_with(match={"template": "host-pth", "paths": ["/x"]})], "unknown match template"),
@@ -135,3 +145,17 @@ def test_a_template_or_condition_registered_twice_is_refused() -> None:
         Catalog.of(docker, CheckPackage("again", (docker.templates[0],)))
     with pytest.raises(ValueError, match="condition podMentions is registered twice"):
         Catalog.of(docker, CheckPackage("again", (), docker.conditions[:1]))
+
+
+def test_an_adjust_reports_the_hit_under_its_category(tmp_path: Path) -> None:
+    from assessor.scan import scan
+    from assessor.sources.files import scan_paths
+
+    dind = [_with(adjust=[{"when": {"mounted": False}, "severity": "info", "category": "docker-in-docker"}])]
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "r.yaml").write_text(yaml.safe_dump({"rules": dind}))
+    rules = load_rules(CATALOG, tmp_path / "rules")
+    [finding] = scan(
+        scan_paths([str(RULE_FIXTURES / "DOCK001" / "positive" / "unmounted-untyped.yaml")]), rules
+    ).findings
+    assert (finding.category, finding.severity.name) == ("docker-in-docker", "info")

@@ -71,15 +71,16 @@ def test_documents_and_lines(text: str, expected: list[tuple[str, str, int]]) ->
     assert not problems.errors
 
 
-def test_helm_template_output_uses_source_comments_as_file_names() -> None:
+def test_helm_template_output_names_the_rendered_file_and_the_template_apart() -> None:
     text = (
         "---\n# Source: agent/templates/configmap.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
         "---\n# Source: agent/templates/daemonset.yaml\n" + SOCKET_DS
     )
-    objs, _ = _objects(text, "rendered.yaml")
-    assert [(k, f) for k, _, _, f in objs] == [
-        ("ConfigMap", "agent/templates/configmap.yaml"),
-        ("DaemonSet", "agent/templates/daemonset.yaml"),
+    problems = Problems()
+    objs = list(objects_from_bytes(text.encode(), "rendered.yaml", problems))
+    assert [(o.kind, o.origin.file, o.origin.template) for o in objs] == [
+        ("ConfigMap", "rendered.yaml", "agent/templates/configmap.yaml"),
+        ("DaemonSet", "rendered.yaml", "agent/templates/daemonset.yaml"),
     ]
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from assessor.checklist.build import build_checklist
 from assessor.checklist.forecast_check import forecast_check, node_names
 from assessor.checklist.header import report_header
+from assessor.docker.context import DEFAULT_DESTINATION
 from assessor.document import build_document
 from assessor.engine.rules import Rule
 from assessor.migration.build import MigrationOptions
@@ -35,6 +36,7 @@ class SwitchResultsError(ValueError):
 class ReportInputs:
     rules: list[Rule]
     target: Minor | None = None
+    destination: str = DEFAULT_DESTINATION  # the runtime the nodes move to (--destination)
     cluster: SourceResult | None = None  # the cluster, or the RKE cluster.yml with the cluster when given
     versions: VersionInputs | None = None
     cluster_label: str | None = None  # how the sources line names the cluster
@@ -100,7 +102,12 @@ def assemble_report(inputs: ReportInputs) -> Report:
     names: dict[str, str] = {}
 
     def options() -> ScanOptions:
-        return ScanOptions(target=inputs.target, baseline=inputs.baseline, baseline_name=inputs.baseline_name)
+        return ScanOptions(
+            target=inputs.target,
+            baseline=inputs.baseline,
+            baseline_name=inputs.baseline_name,
+            destination=inputs.destination,
+        )
 
     if inputs.cluster is not None:
         cluster_options = options()
@@ -109,6 +116,7 @@ def assemble_report(inputs: ReportInputs) -> Report:
             cluster_options.plan = MigrationOptions()
             sources["rke"] = inputs.rke_label
         sources["cluster"] = inputs.cluster_label
+        sources["destination"] = inputs.destination
         result = scan(inputs.cluster, inputs.rules, cluster_options)
         findings += result.findings
         cluster_doc = build_document(result)

@@ -176,6 +176,7 @@ def run_scan(
         plan=plan,
         baseline=read_baseline(baseline),
         baseline_name=str(baseline.baseline),
+        destination=settings.destination,
     )
     result = scan(source, rules, options)
     report_problems(result.source, settings.quiet)

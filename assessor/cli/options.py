@@ -22,6 +22,7 @@ from typer.core import TyperArgument, TyperCommand
 
 from assessor.atomicwrite import DestinationError, check_file_destination
 from assessor.cli.app import fail
+from assessor.docker.context import DEFAULT_DESTINATION, DESTINATIONS
 from assessor.model.findings import Severity
 from assessor.render.registry import Kind, UnknownFormat, choose_format, formats
 
@@ -61,6 +62,12 @@ def _check_fail_on(value: str) -> str:
             Severity.parse(value)
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from None
+    return value
+
+
+def _check_destination(value: str) -> str:
+    if value not in DESTINATIONS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(DESTINATIONS)}")
     return value
 
 
@@ -150,6 +157,16 @@ class ScanSettings:
             help="Kubernetes version to plan for, e.g. v1.25 (default: the newest minor RKE1 runs, then RKE2).",
         ),
     ] = None
+    destination: Annotated[
+        str,
+        typer.Option(
+            "--destination",
+            metavar="RUNTIME",
+            callback=_check_destination,
+            help="What the nodes move to: rke2 (containerd at /run/k3s/containerd/containerd.sock)"
+            " or containerd (/run/containerd/containerd.sock).",
+        ),
+    ] = DEFAULT_DESTINATION
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Do not print notes about skipped input.")] = False
 
 

@@ -63,6 +63,7 @@ def report(
     inputs = ReportInputs(
         rules=load_rules_or_exit(),
         target=target(settings.target),
+        destination=settings.destination,
         switch_results=switch_results,
         report_dir=out.output_file.parent if out.output_file is not None else Path("."),
         baseline=read_baseline(baseline),

@@ -7,7 +7,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from assessor.docker.context import WorkloadContext, as_str, container_strings
+from assessor.docker.context import DEFAULT_DESTINATION, DESTINATIONS, WorkloadContext, as_str, container_strings
 from assessor.docker.hostpaths import PathMatcher
 from assessor.docker.templates import PATH_PARAMS
 from assessor.engine.schema import BOOL, REGEX, REGEX_MAP, STR, ParamType, SchemaError, mapping
@@ -59,6 +59,25 @@ def _pod_host_path(matcher: PathMatcher, hit: Hit, ctx: Any) -> bool:
     )
 
 
+def _destination_is(expected: str, hit: Hit, ctx: Any) -> bool:
+    return getattr(ctx, "destination", DEFAULT_DESTINATION) == expected
+
+
+def _host_network_is(expected: bool, hit: Hit, ctx: Any) -> bool:
+    return isinstance(ctx, WorkloadContext) and (ctx.pod.spec.get("hostNetwork") is True) == expected
+
+
+def _image_current(minimum: str, hit: Hit, ctx: Any) -> bool:
+    return image_current(_image(hit), minimum)
+
+
+def _destination(value: Any) -> str:
+    text = STR.convert(value)
+    if text not in DESTINATIONS:
+        raise SchemaError(f"{text!r} is not a destination ({', '.join(DESTINATIONS)})")
+    return str(text)
+
+
 def _version(value: Any) -> str:
     text = STR.convert(value)
     try:
@@ -84,6 +103,15 @@ DOCKER_CONDITIONS: tuple[Condition, ...] = (
     Condition(
         "imageAtLeast", ParamType("version", _version), "the hit's image tag is this version or newer", _image_at_least
     ),
+    Condition(
+        "imageCurrent",
+        ParamType("version", _version),
+        "the hit's image is this version or newer, or its tag names no version (`latest`, none, a floating"
+        " major such as `7` for 7.27) and so resolves to a current release",
+        _image_current,
+    ),
+    Condition("destination", ParamType("rke2|containerd", _destination), "the scan's --destination", _destination_is),
+    Condition("hostNetwork", BOOL, "the pod uses (true) or does not use (false) the node's network", _host_network_is),
     Condition("privileged", BOOL, "the hit's container is (true) or is not (false) privileged", _privileged_is),
     Condition(
         "podHostPath",
@@ -127,3 +155,26 @@ def _env_matches(spec: dict[str, Any], name: str, pattern: re.Pattern[str]) -> b
         if isinstance(env, dict) and env.get("name") == name:
             return bool(pattern.search(as_str(env.get("value")) or ""))
     return False
+
+
+def image_current(image: str, minimum: str) -> bool:
+    """True when the image runs minimum or newer as far as its tag says.
+
+    A tag without a version (none, `latest`, `stable`) resolves to a current release, and so does a
+    floating tag that names fewer components than minimum and agrees with them (`7` for 7.27).
+    """
+    ref = image.split("@", 1)[0]
+    colon = ref.rfind(":")
+    if colon <= ref.rfind("/"):
+        return True
+    match = _TAG_VERSION.match(ref[colon + 1 :])
+    if not match:
+        return True
+    try:
+        tag, floor = Version(match.group(1)), Version(minimum)
+    except InvalidVersion:
+        return True
+    if tag >= floor:
+        return True
+    given = len(match.group(1).split("."))
+    return given < len(floor.release) and tag.release[:given] == floor.release[:given]

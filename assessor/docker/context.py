@@ -15,6 +15,10 @@ from assessor.model.kversion import Minor
 from assessor.model.objects import K8sObject
 from assessor.model.origin import FieldPath
 
+# The runtime the nodes move to: RKE2's embedded containerd (the default for RKE1 clusters, socket
+# /run/k3s/containerd/containerd.sock) or a stock containerd (/run/containerd/containerd.sock).
+DESTINATIONS = ("rke2", "containerd")
+DEFAULT_DESTINATION = "rke2"
 COMMENT_PREFIXES = ("#", ";", "//")  # shell, YAML, TOML, fluentd, fluent-bit; INI; JSON5 and Go templates
 
 
@@ -61,11 +65,17 @@ def configmap_names(workload: Workload) -> set[str]:
 class WorkloadContext:
     scope: ClassVar[str] = "workload"
 
-    def __init__(self, workload: Workload, configmaps: dict[tuple[str, str], K8sObject] | None = None) -> None:
+    def __init__(
+        self,
+        workload: Workload,
+        configmaps: dict[tuple[str, str], K8sObject] | None = None,
+        destination: str = DEFAULT_DESTINATION,
+    ) -> None:
         self.workload = workload
         self.obj = workload.obj
         self.pod = workload.pod
         self._configmaps = configmaps or {}
+        self.destination = destination
 
     @property
     def subject(self) -> K8sObject:
@@ -165,6 +175,8 @@ class ConfigMapContext:
     obj: K8sObject
     used_by: list[dict[str, Any]] = field(default_factory=list)
     target: Minor | None = None  # the Kubernetes minor the scan plans for (configuration a minor removes)
+    # only a whole cluster (live or snapshot, read completely) can show that nothing uses a ConfigMap
+    whole_cluster: bool = False
     scope: ClassVar[str] = "configmap"
     owner: ClassVar[None] = None
     # each configmap rule reads the same values; strip their comments once
@@ -193,14 +205,24 @@ class NodeContext:
         return self.obj
 
 
-def inventory_contexts(inv: Inventory, target: Minor | None) -> Iterator[Context]:
-    """Every workload, ConfigMap, Node and object of the inventory as a context, in that order."""
+def inventory_contexts(
+    inv: Inventory,
+    target: Minor | None,
+    *,
+    destination: str = DEFAULT_DESTINATION,
+    whole_cluster: bool = False,
+) -> Iterator[Context]:
+    """Every workload, ConfigMap, Node and object of the inventory as a context, in that order.
+
+    destination is the runtime the nodes move to (rke2 or containerd); whole_cluster says the
+    input is a complete cluster, so a ConfigMap no workload uses is known to be unused.
+    """
     configmaps = {(cm.namespace or "", cm.name): cm for cm in inv.configmaps}
     for workload in inv.workloads:
-        yield WorkloadContext(workload, configmaps)
+        yield WorkloadContext(workload, configmaps, destination)
     users = configmap_users(inv.workloads)
     for cm in inv.configmaps:
-        yield ConfigMapContext(cm, users.get((cm.namespace or "", cm.name), []), target)
+        yield ConfigMapContext(cm, users.get((cm.namespace or "", cm.name), []), target, whole_cluster)
     pods_by_node: dict[str, list[K8sObject]] = defaultdict(list)
     for pod in inv.pods:
         spec = pod.raw.get("spec")

@@ -21,7 +21,7 @@ from assessor.docker.context import (
     string_list,
     strip_comments,
 )
-from assessor.docker.hostpaths import PathMatcher
+from assessor.docker.hostpaths import PathMatcher, normalise
 from assessor.engine.schema import REGEX, STR, STR_LIST, Param, SchemaError, regex
 from assessor.engine.template import Hit, Template
 from assessor.inventory.podspec import ContainerRef
@@ -84,6 +84,7 @@ class HostPathTemplate(Template):
             "mountPath": "where the container mounts it (null when unmounted)",
             "readOnly": "the mount is read-only",
             "mount": "the mount in words: `mounted at /x read-only`, `mounted by no container`",
+            "path": "the host path, normalised (`/var/run` is `/run`, no trailing `/`)",
         }
     )
 
@@ -102,7 +103,11 @@ class HostPathTemplate(Template):
             if path is None or not compiled.matches(path):
                 continue
             field_path = (*ctx.volume_path(index), "hostPath", "path")
-            facts = {"type": as_str(host_path.get("type")) or "", "volume": volume.get("name")}
+            facts = {
+                "type": as_str(host_path.get("type")) or "",
+                "volume": volume.get("name"),
+                "path": normalise(path),
+            }
             mounts = ctx.mounts_by_volume.get(str(volume.get("name")), [])
             if not mounts:
                 yield Hit(
@@ -349,7 +354,14 @@ class ConfigMapDataTemplate(Template):
         Param("unless_pattern", regex(re.M), "no hit when the value also matches this"),
         Param("requires_pattern", regex(re.M), "a hit only when the value also matches this"),
     )
-    facts = MappingProxyType({"mounted": "a scanned workload uses the ConfigMap", "key": "the data key"})
+    facts = MappingProxyType(
+        {
+            "mounted": "a scanned workload uses the ConfigMap",
+            "use": "`used` (a scanned workload uses it), `unused` (a whole cluster was scanned and nothing uses it)"
+            " or `unknown` (no workload in this input uses it, but the input is not a whole cluster)",
+            "key": "the data key",
+        }
+    )
 
     def compile(self, params: dict[str, Any]) -> tuple[re.Pattern[str] | None, ...]:
         keys = ("pattern", "key_pattern", "unless_pattern", "requires_pattern")
@@ -374,10 +386,16 @@ class ConfigMapDataTemplate(Template):
                 ("data", str(key)),
                 line,
                 None,
-                {"mounted": bool(ctx.used_by), "key": key},
+                {"mounted": bool(ctx.used_by), "use": _use(ctx), "key": key},
                 value_line=line_index,
                 related=ctx.used_by,
             )
+
+
+def _use(ctx: ConfigMapContext) -> str:
+    if ctx.used_by:
+        return "used"
+    return "unused" if ctx.whole_cluster else "unknown"
 
 
 class NodeFieldTemplate(Template):

@@ -48,10 +48,10 @@ def evaluate(rules: Sequence[Rule], contexts: Iterable[Context], observe: Observ
             if not relevant[template.name]:
                 continue
             for hit in template.hits(ctx, rule.compiled):
-                severity, reason = _severity(rule, hit, ctx)
+                severity, reason, category = _severity(rule, hit, ctx)
                 if severity is None:
                     continue
-                finding = _finding(rule, hit, ctx, severity, reason)
+                finding = _finding(rule, hit, ctx, severity, reason, category)
                 findings.append(finding)
                 if observe is not None:
                     observe(ctx, finding, hit)
@@ -59,14 +59,15 @@ def evaluate(rules: Sequence[Rule], contexts: Iterable[Context], observe: Observ
     return findings
 
 
-def _severity(rule: Rule, hit: Hit, ctx: Context) -> tuple[Severity | None, str | None]:
+def _severity(rule: Rule, hit: Hit, ctx: Context) -> tuple[Severity | None, str | None, str]:
+    """The severity, reason and category of the first adjust that holds, else the rule's own."""
     for adjust in rule.adjust:
         if adjust.test(hit, ctx):
-            return adjust.severity, adjust.reason
-    return rule.severity, None
+            return adjust.severity, adjust.reason, adjust.category or rule.category
+    return rule.severity, None, rule.category
 
 
-def _finding(rule: Rule, hit: Hit, ctx: Context, severity: Severity, reason: str | None) -> Finding:
+def _finding(rule: Rule, hit: Hit, ctx: Context, severity: Severity, reason: str | None, category: str) -> Finding:
     obj = ctx.subject
     path = format_path(hit.path)
     values = _Format(hit.facts)
@@ -81,16 +82,18 @@ def _finding(rule: Rule, hit: Hit, ctx: Context, severity: Severity, reason: str
         message = f"{message}; used by {users}"
     # The one place a finding's text is made: credentials are hidden here, for every format.
     message = redact_text(message)
-    location = {
+    location: dict[str, Any] = {
         "file": obj.origin.file,
         "line": obj.origin.line_of(hit.path, hit.value_line),
     }
-    if obj.origin.rendered_from:
-        location["renderedFrom"] = obj.origin.rendered_from
+    if obj.origin.template:
+        # the chart template is named apart from the location: the line counts in the rendered file
+        location["template"] = {"file": obj.origin.template}
+        location["renderedFrom"] = obj.origin.file  # schema 1.0's name for the rendered file, kept
     return Finding(
         rule_id=rule.id,
         slug=rule.slug,
-        category=rule.category,
+        category=category,
         severity=severity,
         title=rule.title,
         message=message,

@@ -25,7 +25,7 @@ from assessor.paths import rules_dir
 
 REQUIRED = ("id", "slug", "category", "severity", "title", "rationale", "remediation", "docs", "match")
 OPTIONAL = ("adjust", "message")
-ADJUST_KEYS = ("when", "severity", "reason")
+ADJUST_KEYS = ("when", "severity", "reason", "category")
 _ID = re.compile(r"^[A-Z]{2,5}\d{3}$")
 
 
@@ -39,6 +39,7 @@ class Adjust:
     severity: Severity | None  # None means: drop the hit
     reason: str | None = None
     test: Predicate = field(default=lambda hit, ctx: True, compare=False, repr=False)
+    category: str | None = None  # reports the hit under another category (a remote daemon is docker-in-docker)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,7 @@ class Rule:
                     "when": a.when,
                     "severity": a.severity.name if a.severity is not None else "drop",
                     "reason": a.reason,
+                    **({"category": a.category} if a.category else {}),
                 }
                 for a in self.adjust
             ],
@@ -206,4 +208,9 @@ def _parse_adjust(item: Any, template: Template, catalog: Catalog, fail: Any) ->
     except SchemaError as exc:
         raise fail(f"adjust.when: {exc}") from None
     reason = item.get("reason")
-    return Adjust(item["when"], sev, str(reason) if reason is not None else None, test)
+    category = item.get("category")
+    if category is not None and category not in load_categories():
+        raise fail(f"adjust: unknown category {category!r}")
+    return Adjust(
+        item["when"], sev, str(reason) if reason is not None else None, test, str(category) if category else None
+    )

@@ -53,6 +53,15 @@ class Finding:
             self.evidence_path,
         )
 
+    @property
+    def group(self) -> str:
+        """Findings that read as one: the same rule on one object (each container a finding of its
+        own), or the same rule and value on several Nodes; the table and markdown fold them."""
+        o = self.object
+        if o.get("kind") == "Node":
+            return f"{self.rule_id}/Node/{self.evidence_value}"
+        return f"{self.rule_id}/{o.get('kind') or ''}/{o.get('namespace') or ''}/{o.get('name') or ''}"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "ruleId": self.rule_id,
@@ -71,6 +80,7 @@ class Finding:
             "related": self.related,
             "suppressed": self.suppressed is not None,
             "suppression": self.suppressed,
+            "group": self.group,
         }
 
 

@@ -86,11 +86,15 @@ def _child(node: yaml.Node, seg: PathSeg) -> yaml.Node | None:
 
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """file: the name shown to users (a path, or a Helm `# Source:`); line: the object's first line."""
+    """file: the file read (a path, `<stdin>`); line: the object's first line in it.
+
+    template: for `helm template` output, the chart template named by `# Source:` (a path
+    relative to where helm ran); lines always count in the rendered file, never in the template.
+    """
 
     file: str | None = None
     line: int | None = None
-    rendered_from: str | None = None
+    template: str | None = None
     locator: Locator | None = field(default=None, compare=False, repr=False)
     # an item of a typed List (RoleBindingList): the List's own apiVersion, which kubectl also sends
     list_api_version: str | None = None
@@ -102,6 +106,6 @@ class Origin:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"file": self.file, "line": self.line}
-        if self.rendered_from:
-            out["renderedFrom"] = self.rendered_from
+        if self.template:
+            out["template"] = {"file": self.template}
         return out

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
+
+from assessor.model.findings import object_label
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 
@@ -56,6 +59,12 @@ def target_label(doc: dict[str, Any]) -> str:
     return f"target {target['kubernetes']} ({why})"
 
 
+def destination_label(doc: dict[str, Any]) -> str:
+    """The runtime the scan judged against, as every human-readable output states it."""
+    destination = (doc.get("settings") or {}).get("destination")
+    return f"destination: {destination}" if destination else ""
+
+
 def source_label(doc: dict[str, Any]) -> str:
     src = doc["source"]
     if src["type"] == "snapshot":
@@ -68,3 +77,40 @@ def source_label(doc: dict[str, Any]) -> str:
     ctx = src.get("context") or "current context"
     version = f", Kubernetes {src['serverVersion']}" if src.get("serverVersion") else ""
     return f"cluster ({ctx}{version})"
+
+
+@dataclass(slots=True)
+class Row:
+    """One row of the table or markdown: the findings of one `group` at one severity."""
+
+    rule_id: str
+    severity: str
+    objects: list[str] = field(default_factory=list)
+    containers: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    locations: list[str] = field(default_factory=list)
+
+    @property
+    def object_label(self) -> str:
+        if len(self.objects) > 1 and all(o.startswith("Node ") for o in self.objects):
+            return f"{len(self.objects)} nodes: " + ", ".join(o.removeprefix("Node ") for o in self.objects)
+        return ", ".join(self.objects)
+
+
+def group_rows(findings: list[dict[str, Any]]) -> list[Row]:
+    """Fold findings by their `group` key, keeping the order of first appearance."""
+    rows: dict[tuple[str, str], Row] = {}
+    for f in findings:
+        key = (f["severity"], f.get("group") or str(id(f)))
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = Row(f["ruleId"], f["severity"])
+        for items, value in (
+            (row.objects, object_label(f)),
+            (row.containers, f.get("container") or ""),
+            (row.messages, f["message"]),
+            (row.locations, location_label(f)),
+        ):
+            if value and value not in items:
+                items.append(value)
+    return list(rows.values())

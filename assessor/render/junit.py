@@ -30,7 +30,7 @@ class Case:
     text: str = ""
 
 
-def junit_xml(suite: str, cases: list[Case]) -> str:
+def junit_xml(suite: str, cases: list[Case], properties: dict[str, str] | None = None) -> str:
     # Every value passes xml_text: a control character in an object name would make the file unparsable.
     root = ET.Element("testsuites", name=x(suite))
     counts = {o: sum(c.outcome == o for c in cases) for o in ("failure", "skipped")}
@@ -43,6 +43,10 @@ def junit_xml(suite: str, cases: list[Case]) -> str:
         skipped=str(counts["skipped"]),
         errors="0",
     )
+    if properties:
+        props = ET.SubElement(element, "properties")
+        for name, value in properties.items():
+            ET.SubElement(props, "property", name=x(name), value=x(value))
     for case in cases:
         node = ET.SubElement(element, "testcase", classname=x(case.classname), name=x(case.name))
         if case.outcome == "passed":
@@ -80,7 +84,8 @@ def render_scan(doc: dict[str, Any], options: RenderOptions) -> str:
     for f in doc["findings"]:
         by_rule[f["ruleId"]].append(f)
     cases = [_finding_case(f, threshold) for rule_id in sorted(by_rule) for f in by_rule[rule_id]]
-    return junit_xml("assess", cases or [Case("assess", "no Docker Engine dependency found")])
+    properties = {f"settings.{k}": str(v) for k, v in (doc.get("settings") or {}).items()}
+    return junit_xml("assess", cases or [Case("assess", "no Docker Engine dependency found")], properties)
 
 
 def render_switch(summary: dict[str, Any], options: RenderOptions) -> str:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from assessor.model.findings import object_label
 from assessor.render.common import (
     active_findings,
     by_severity,
     coverage_lines,
-    location_label,
+    destination_label,
+    group_rows,
     rules_seen,
     source_label,
     target_label,
@@ -34,6 +34,8 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
     findings = active_findings(doc)
     summary = doc["summary"]
     out = [f"# Docker Engine dependencies: {md_text(source_label(doc))}", ""]
+    if destination_label(doc):
+        out += [f"{md_text(destination_label(doc).capitalize())}.", ""]
     out.append(
         f"{summary['objectsScanned']} objects scanned ({summary['workloadsScanned']} workloads, "
         f"{summary['nodesScanned']} nodes, {summary['configMapsScanned']} ConfigMaps); "
@@ -44,12 +46,14 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
     out += ["", "| Severity | Findings |", "| --- | ---: |"]
     out += [f"| {s} | {n} |" for s, n in summary["bySeverity"].items()]
     for severity, group in by_severity(findings):
-        out += ["", f"## {severity.capitalize()} ({len(group)})", ""]
+        rows = group_rows(group)
+        folded = f", {len(rows)} rows" if len(rows) != len(group) else ""
+        out += ["", f"## {severity.capitalize()} ({len(group)}{folded})", ""]
         out += ["| Rule | Object | Container | Evidence | Where |", "| --- | --- | --- | --- | --- |"]
-        for f in group:
+        for row in rows:
             out.append(
-                f"| {f['ruleId']} | {_cell(object_label(f))} | {_cell(f['container'] or '')} | "
-                f"{_cell(f['message'])} | {_cell(location_label(f))} |"
+                f"| {row.rule_id} | {_cell(row.object_label)} | {_cell(', '.join(row.containers))} | "
+                f"{'<br>'.join(_cell(m) for m in row.messages)} | {'<br>'.join(_cell(w) for w in row.locations)} |"
             )
     if findings:
         out += ["", "## What to do", ""]

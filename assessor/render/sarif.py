@@ -50,6 +50,7 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
                 + f": {f['message']}"
             },
             "locations": [_location(f)],
+            **_related(f),
             "partialFingerprints": {"assessorFinding/v1": _fingerprint(f)},
             "properties": {
                 "severity": f["severity"],
@@ -83,6 +84,7 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
                 },
                 "results": results,
                 "columnKind": "unicodeCodePoints",
+                "properties": {"settings": doc.get("settings") or {}},
             }
         ],
     }
@@ -103,6 +105,21 @@ def _location(f: dict[str, Any]) -> dict[str, Any]:
             physical["region"] = {"startLine": int(loc["line"])}
         out["physicalLocation"] = physical
     return out
+
+
+def _related(f: dict[str, Any]) -> dict[str, Any]:
+    """The chart template of helm output as a related location: a line only where the value is written."""
+    template = (f.get("location") or {}).get("template")
+    if not isinstance(template, dict) or not template.get("file"):
+        return {}
+    physical: dict[str, Any] = {"artifactLocation": _artifact(str(template["file"]))}
+    if template.get("line"):
+        physical["region"] = {"startLine": int(template["line"])}
+    return {
+        "relatedLocations": [
+            {"id": 1, "physicalLocation": physical, "message": {"text": "the chart template this was rendered from"}}
+        ]
+    }
 
 
 def _artifact(file: str) -> dict[str, Any]:

@@ -13,12 +13,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from assessor.model.findings import object_label
 from assessor.render.common import (
+    Row,
     active_findings,
     by_severity,
     coverage_lines,
-    location_label,
+    destination_label,
+    group_rows,
     rules_seen,
     source_label,
     target_label,
@@ -54,6 +55,8 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
     findings = active_findings(doc)
     summary = doc["summary"]
     console.print(Text(f"Docker Engine dependencies in {source_label(doc)}", style="bold"))
+    if destination_label(doc):
+        console.print(destination_label(doc))
     console.print(
         f"{summary['objectsScanned']} objects: {summary['workloadsScanned']} workloads, "
         f"{summary['nodesScanned']} nodes, {summary['configMapsScanned']} ConfigMaps; {target_label(doc)}"
@@ -61,25 +64,16 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
     if not findings:
         console.print(Text("No Docker Engine dependencies found.", style="green"))
     for severity, group in by_severity(findings):
-        table = Table(
-            title=Text(f"{severity.upper()} ({len(group)})", style=STYLES[severity]),
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-            expand=False,
-        )
-        table.add_column("RULE", no_wrap=True)
-        table.add_column("OBJECT", overflow="fold")
-        table.add_column("CONTAINER", overflow="fold")
-        table.add_column("EVIDENCE", overflow="fold")
-        table.add_column("WHERE", overflow="fold")
-        for f in group:
-            table.add_row(f["ruleId"], object_label(f), f["container"] or "", f["message"], location_label(f))
-        console.print(table)
+        rows = group_rows(group)
+        title = f"{severity.upper()} ({len(group)})" + (f", {len(rows)} rows" if len(rows) != len(group) else "")
+        console.print(Text(title, style=STYLES[severity]))
+        for row in rows:
+            _print_row(console, row, width)
     if findings:
         console.print(Text("What to do", style="bold"))
         for f in rules_seen(findings):
-            console.print(f"  {f['ruleId']} {f['title']}: {f['remediation']}")
-            console.print(f"    {f['docs']}", style="dim")
+            _print_unbroken(console, f"  {f['ruleId']} {f['title']}: {f['remediation']}", 4)
+            _print_unbroken(console, f"    {f['docs']}", 4, style="dim")
     if "versions" in doc:
         _versions(console, doc["versions"])
     if "plan" in doc:
@@ -93,6 +87,51 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
         for line in gaps:
             console.print(f"  - {line}")
     return buffer.getvalue()
+
+
+RULE_WIDTH = 11  # "  DOCK001  ": the lines below a row's first line start under its object
+
+
+def _print_row(console: Console, row: Row, width: int) -> None:
+    """A row as lines that never break a `file:line`, an object name or a URL: the object on the
+    rule's line, then where, then the evidence wrapped between words."""
+    head = f"  {row.rule_id:<{RULE_WIDTH - 3}} {row.object_label}"
+    if row.containers:
+        head += f" [{', '.join(row.containers)}]"
+    _print_unbroken(console, head, RULE_WIDTH, style="bold")
+    room = max(width - RULE_WIDTH, 20)
+    if row.locations:
+        where = ", ".join(shorten_location(loc, room) for loc in row.locations)
+        _print_unbroken(console, " " * RULE_WIDTH + where, RULE_WIDTH)
+    for message in row.messages:
+        _print_unbroken(console, " " * RULE_WIDTH + message, RULE_WIDTH)
+
+
+def _print_unbroken(console: Console, text: str, indent: int, style: str = "") -> None:
+    """Wrap between words only, continuing lines indent columns in: a word longer than the line
+    (a URL, a long object name) runs past the edge rather than being cut."""
+    lead = len(text) - len(text.lstrip(" "))
+    line = text[:lead]
+    for word in text[lead:].split(" "):
+        if line.strip() and len(line) + 1 + len(word) > console.width:
+            console.print(Text(line, style=style), overflow="ignore", crop=False, no_wrap=True)
+            line = " " * indent + word
+        else:
+            line = f"{line} {word}" if line.strip() else line + word
+    console.print(Text(line, style=style), overflow="ignore", crop=False, no_wrap=True)
+
+
+def shorten_location(label: str, room: int) -> str:
+    """`fixtures/clusters/seed-rke1.yaml:2263` in room columns, cut from the left at a `/`
+    (`…/clusters/seed-rke1.yaml:2263`), never inside the file name or the line."""
+    if len(label) <= room or "/" not in label:
+        return label
+    parts = label.split("/")
+    for start in range(1, len(parts)):
+        candidate = "…/" + "/".join(parts[start:])
+        if len(candidate) <= room:
+            return candidate
+    return "…/" + parts[-1]
 
 
 def _versions(console: Console, versions: dict[str, Any]) -> None:

@@ -24,8 +24,8 @@ _WHAT = {
 
 
 def objects_from_document(doc: Document, file_name: str, problems: Problems) -> Iterator[K8sObject]:
-    shown = doc.helm_source or file_name
-    rendered_from = file_name if doc.helm_source else None
+    shown = file_name
+    template = doc.helm_source
     data = doc.data
     if not isinstance(data, dict):
         what = _WHAT.get(type(data).__name__, f"a {type(data).__name__}")
@@ -56,9 +56,9 @@ def objects_from_document(doc: Document, file_name: str, problems: Problems) -> 
                 continue
             locator = doc.locator.child(("items", i)) if doc.locator else None
             item.setdefault("apiVersion", api_version if typed else "")
-            yield K8sObject(item, Origin(shown, line, rendered_from, locator, api_version if typed else None))
+            yield K8sObject(item, Origin(shown, line, template, locator, api_version if typed else None))
         return
-    yield K8sObject(data, Origin(shown, doc.line, rendered_from, doc.locator))
+    yield K8sObject(data, Origin(shown, doc.line, template, doc.locator))
 
 
 def _describe_foreign(data: dict[Any, Any]) -> str:

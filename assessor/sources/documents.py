@@ -7,6 +7,7 @@ document costs only itself, and each document knows its line and, for
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterator
@@ -52,18 +53,33 @@ def read_text(raw: bytes, name: str, problems: Problems, max_bytes: int | None) 
     if max_bytes is not None and len(raw) > max_bytes:
         problems.error(name, oversize_message(len(raw), max_bytes))
         return None
-    if b"\x00" in raw[:8192]:
+    encoding = _utf16(raw)
+    if encoding is None and b"\x00" in raw[:8192]:
         problems.error(name, "binary file (NUL bytes), not YAML or JSON; skipped")
         return None
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode(encoding or "utf-8-sig")
     except UnicodeDecodeError as exc:
-        problems.error(name, f"not UTF-8 text (byte {exc.start}); skipped")
+        problems.error(name, f"not {'UTF-16' if encoding else 'UTF-8'} text (byte {exc.start}); skipped")
         return None
     if _NON_SPACE.search(text) is None:
         problems.note(name, "empty file, nothing to scan")
         return None
     return text
+
+
+def _utf16(raw: bytes) -> str | None:
+    """`utf-16` for text with a UTF-16 byte order mark (what PowerShell 5's `>` writes), or for
+    BOM-less UTF-16 whose first characters are ASCII (every other byte NUL); else None."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    head = raw[:512]
+    if len(head) >= 4 and len(head) % 2 == 0:
+        if all(b == 0 for b in head[1::2]) and all(b != 0 for b in head[0::2]):
+            return "utf-16-le"
+        if all(b == 0 for b in head[0::2]) and all(b != 0 for b in head[1::2]):
+            return "utf-16-be"
+    return None
 
 
 def parse_documents(text: str, name: str, problems: Problems, *, locate: bool = True) -> Iterator[Document]:

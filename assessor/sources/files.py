@@ -28,12 +28,16 @@ def scan_paths(paths: Iterable[str], max_bytes: int | None = DEFAULT_MAX_BYTES) 
 
 
 def load_snapshot(path: str) -> SourceResult:
-    """A `kubectl get … -o yaml|json` dump: one big List, read without line tracking, up to SNAPSHOT_MAX_BYTES."""
+    """A `kubectl get … -o yaml|json` dump: one big List, read up to SNAPSHOT_MAX_BYTES.
+
+    Lines are found as for manifests (the node tree is composed only when a finding asks), so the
+    same evidence gets the same line whether the file is read here or by `assess manifests`.
+    """
     refuse_special_arguments([path])
     result = SourceResult(kind="snapshot", description={"type": "snapshot", "path": path})
     for name, raw in _read_inputs([path], result.problems, SNAPSHOT_MAX_BYTES):
         result.files_read += 1
-        result.objects.extend(objects_from_bytes(raw, name, result.problems, max_bytes=None, locate=False))
+        result.objects.extend(objects_from_bytes(raw, name, result.problems, max_bytes=None))
     return result
 
 
