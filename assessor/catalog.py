@@ -8,10 +8,11 @@ from assessor.docker.checks import DOCKER_CHECKS
 from assessor.engine.rules import Rule, load_rules
 from assessor.engine.template import Catalog
 from assessor.migration.forecast_templates import FORECAST_CHECKS
+from assessor.nodecheck.checks import NODE_CHECKS
 from assessor.rke.checks import RKE_CHECKS
 from assessor.versions.checks import VERSION_CHECKS
 
-CATALOG = Catalog.of(DOCKER_CHECKS, RKE_CHECKS, VERSION_CHECKS, FORECAST_CHECKS)
+CATALOG = Catalog.of(DOCKER_CHECKS, RKE_CHECKS, VERSION_CHECKS, FORECAST_CHECKS, NODE_CHECKS)
 
 
 def bundled_rules(directory: Path | None = None) -> list[Rule]:

@@ -50,4 +50,16 @@ def build_document(result: ScanResult) -> dict[str, Any]:
         doc["versions"] = result.versions.to_dict()
     if result.plan is not None:
         doc["plan"] = result.plan.to_dict()
+    if result.nodes is not None:
+        doc["summary"]["nodeReports"] = len(result.nodes.inputs)
+        if src.kind == "node" and len(result.nodes.inputs) == 1:
+            # `assess node`: the facts themselves, as `assess nodes` writes them per node
+            node = result.nodes.inputs[0].report.to_dict()
+            node.pop("source", None)
+            doc["node"] = node
+        else:
+            doc["nodeReports"] = [
+                {"hostname": n.report.hostname, "file": n.file, "collectedAt": n.report.collected_at}
+                for n in result.nodes.inputs
+            ]
     return doc

@@ -16,6 +16,8 @@ from assessor.migration.build import MigrationOptions, MigrationPlan, build_migr
 from assessor.model.findings import Finding, Severity
 from assessor.model.kversion import Minor
 from assessor.model.objects import K8sObject
+from assessor.model.rke import RkeConfig
+from assessor.nodescan import NodeInput, NodeScan, scan_nodes
 from assessor.sources.helm import template_line
 from assessor.sources.result import SourceResult
 from assessor.suppress import BaselineEntry, apply_annotations, apply_baseline
@@ -32,6 +34,8 @@ class ScanOptions:
     baseline: list[BaselineEntry] = field(default_factory=list)
     baseline_name: str = "baseline"
     today: dt.date | None = None
+    nodes: list[NodeInput] | None = None  # node reports (assess node, --nodes DIR): their findings merge in
+    node_cluster: RkeConfig | None = None  # cluster.yml to compare the nodes with, when versions has none
     destination: str = DEFAULT_DESTINATION  # the runtime the nodes move to: rke2 or containerd
 
 
@@ -46,11 +50,14 @@ class ScanResult:
     target: Minor | None = None  # what the scan checked against (the same default in every command)
     target_given: bool = False  # --target, rather than the default
     destination: str = DEFAULT_DESTINATION
+    nodes: NodeScan | None = None
 
     @property
     def usable(self) -> bool:
         """False when nothing at all could be read: the only input error that is exit 2."""
-        return bool(self.source.objects) or self.source.kind == "rke"
+        return (
+            bool(self.source.objects) or self.source.kind in ("rke", "node") or bool(self.nodes and self.nodes.inputs)
+        )
 
     def active(self) -> list[Finding]:
         return [f for f in self.findings if f.suppressed is None]
@@ -74,8 +81,9 @@ def scan(
     if today:
         opts.today = today
     rule_list = rules if rules is not None else bundled_rules()
-    target = opts.target or load_matrix().newest_rke1_minor()
-    removal_kinds = frozenset(r.kind for r in load_matrix().api_removals)
+    matrix = load_matrix()
+    target = opts.target or matrix.newest_rke1_minor()
+    removal_kinds = frozenset(r.kind for r in matrix.api_removals)
     inventory = build_inventory(source.objects, source.problems, removal_kinds)
     whole_cluster = source.kind in ("cluster", "snapshot") and source.complete
     contexts = inventory_contexts(inventory, target, destination=opts.destination, whole_cluster=whole_cluster)
@@ -87,6 +95,11 @@ def scan(
         inputs.target = opts.target
         plan, version_findings = assess_versions(rule_list, inputs, inventory, source.problems, source.objects)
         findings.extend(version_findings)
+    nodes = None
+    if opts.nodes is not None:
+        config = opts.versions.config if opts.versions is not None and opts.versions.config else opts.node_cluster
+        nodes = scan_nodes(rule_list, opts.nodes, matrix, target, config, source.objects)
+        findings.extend(nodes.findings)
     migration = None
     if opts.plan is not None and opts.versions is not None and opts.versions.config is not None:
         migration, forecast_findings = build_migration_plan(
@@ -99,7 +112,16 @@ def scan(
     findings.sort(key=Finding.sort_key)
     checked = plan.target if plan is not None and plan.target is not None else target
     return ScanResult(
-        source, inventory, findings, rule_list, plan, migration, checked, opts.target is not None, opts.destination
+        source,
+        inventory,
+        findings,
+        rule_list,
+        plan,
+        migration,
+        checked,
+        opts.target is not None,
+        opts.destination,
+        nodes,
     )
 
 

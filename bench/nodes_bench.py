@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -17,8 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from assessor.catalog import bundled_rules
 from assessor.nodes.collect import collect_node
 from assessor.nodes.ssh import SshEndpoint, SshTarget, collect_many
+from assessor.nodescan import NodeInput, scan_nodes
+from assessor.versions.matrix import load_matrix
 from tests.dockerd import PrivateDockerd, plant
 from tests.node_root import make_root
 from tests.sshd import SshdFarm, free_port
@@ -43,6 +47,38 @@ def main() -> None:
             f"{len(report.volumes)} volumes, {len(report.automation)} automation lines: "
             f"median {statistics.median(local) * 1000:.0f} ms over {args.repeat} runs"
         )
+        rules, matrix = bundled_rules(), load_matrix()
+        checked = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            report = collect_node(planted.host, root, timeout=20)
+            findings = scan_nodes(rules, [NodeInput(report)], matrix, matrix.newest_rke1_minor()).findings
+            checked.append(time.perf_counter() - start)
+        print(
+            f"assess node work (collect + {len(findings)} findings from the node rules): "
+            f"median {statistics.median(checked) * 1000:.0f} ms over {args.repeat} runs"
+        )
+        whole = []
+        for _ in range(3):
+            start = time.perf_counter()
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "assessor",
+                    "node",
+                    "--docker-host",
+                    planted.host,
+                    "--root",
+                    str(root),
+                    "-o",
+                    "json",
+                ],
+                capture_output=True,
+                check=False,
+            )
+            whole.append(time.perf_counter() - start)
+        print(f"`assess node -o json` process, start to exit: median {statistics.median(whole):.2f} s over 3 runs")
         farm.start()
         key = str(farm.user_key)
         targets = [

@@ -142,6 +142,9 @@ class PlantedDockerd:
         self.bind_dir = bind_dir
 
 
+RKE_KUBELET_IMAGE = "rancher/hyperkube:v1.20.15-rancher1"
+
+
 def plant(daemon: PrivateDockerd) -> PlantedDockerd:
     """Non-kubelet containers (restart policy, bind mount, named volume with data), kubelet-labelled
     ones, an imported and a `docker load`ed local-only image."""
@@ -190,6 +193,20 @@ def plant(daemon: PrivateDockerd) -> PlantedDockerd:
             "sleep",
             "3600",
         )
+    # RKE1's own kubelet, as `rke up` names it (not kubelet-labelled), with flags to compare with cluster.yml.
+    daemon.import_busybox(RKE_KUBELET_IMAGE)
+    daemon.docker(
+        *run,
+        "--name",
+        "kubelet",
+        RKE_KUBELET_IMAGE,
+        "sh",
+        "-c",
+        "exec sleep 3600",
+        "kubelet",
+        "--max-pods=110",
+        "--v=2",
+    )
     # The volume's data must be on disk before /system/df sizes it.
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -34,6 +34,17 @@ COMMANDS: dict[str, list[str]] = {
     "plan": ["plan", CLUSTER_YML, "--out", "{tmp}/plan", "--fail-on", "none"],
     "manifests": ["manifests", "tests/rules/DOCK001", "--fail-on", "none"],
     "report": ["report", *HARDENED],
+    # a node whose Engine is gone: the host-file part still renders (and is partial, hence --allow-partial)
+    "node": [
+        "node",
+        "--docker-host",
+        "unix:///nonexistent/docker.sock",
+        "--root",
+        "fixtures",
+        "--fail-on",
+        "none",
+        "--allow-partial",
+    ],
     "rules": ["rules"],
     "rules show": ["rules", "show", "DOCK001"],
     "switch": ["switch", "--url", "{server}", "--rate", "10", "--duration", "0.3s", "--out", "{tmp}/switch"],

@@ -4,7 +4,9 @@ A positive fixture must make its rule fire; a first-lines comment `# expect: SEV
 pins the worst severity it must get. A negative fixture must not make it fire above info
 (an info finding is kept for the inventory only), or at all with `# absent: true`.
 
-Fixtures are manifests (`*.yaml`) or RKE1 cluster.yml files (`*.cluster.yml`). Header
+Fixtures are manifests (`*.yaml`), RKE1 cluster.yml files (`*.cluster.yml`) or node reports
+(`*.node.yaml`: the JSON an `assess nodes` run writes, as YAML so it can carry the header;
+`# rke: FILE` names a `*.rke.yaml` cluster.yml beside it, not a case of its own). Header
 comments set what a user would pass on the command line: `# target: v1.25`,
 `# rke-version: v1.3.2`, `# direct: true`, `# snapshot: FILE` (a `*.snapshot.yaml` beside it, which is
 not a case of its own), `# plan: in-place|blue-green` (forecast the switch, as assess plan does),
@@ -18,11 +20,14 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from assessor.catalog import bundled_rules
 from assessor.migration.build import MigrationOptions
 from assessor.model.findings import Finding, Severity
 from assessor.model.kversion import Minor
+from assessor.nodes.facts import NodeReport
+from assessor.nodescan import NodeInput
 from assessor.scan import ScanOptions, scan
 from assessor.sources.files import load_snapshot, scan_paths
 from assessor.sources.result import SourceResult
@@ -43,6 +48,21 @@ def run_fixture(path: Path) -> tuple[list[Finding], list[str]]:
     target = _header(text, "target")
     options = ScanOptions(target=Minor.parse(target) if target else None)
     options.destination = _header(text, "destination") or options.destination
+    if path.name.endswith(".node.yaml"):
+        report = NodeReport.from_dict(yaml.safe_load(text))
+        options.nodes = [NodeInput(report, str(path))]
+        rke = _header(text, "rke")
+        snapshot = _header(text, "snapshot")
+        config = load_rke_config(str(path.parent / rke)) if rke else None
+        if config is not None:
+            options.versions = VersionInputs(config=config)
+        source = (
+            load_snapshot(str(path.parent / snapshot))
+            if snapshot
+            else SourceResult(kind="node", description={"type": "node", "path": str(path)})
+        )
+        result = scan(source, RULES, options)
+        return result.findings, [p.one_line() for p in result.source.problems.errors]
     if path.name.endswith(".cluster.yml"):
         config = load_rke_config(str(path))
         snapshot = _header(text, "snapshot")
@@ -66,7 +86,7 @@ def run_fixture(path: Path) -> tuple[list[Finding], list[str]]:
 
 
 def _is_case(path: Path) -> bool:
-    return path.name.endswith((".yaml", ".cluster.yml")) and not path.name.endswith(".snapshot.yaml")
+    return path.name.endswith((".yaml", ".cluster.yml")) and not path.name.endswith((".snapshot.yaml", ".rke.yaml"))
 
 
 def _cases(kind: str) -> list[tuple[str, Path]]:

@@ -84,6 +84,15 @@ def test_bad_categories_and_checks_are_rejected(tmp_path: Path) -> None:
     file.write_text(yaml.safe_dump({"source": "s", "categories": [{**entry, "dockerDependency": "yes"}]}))
     with pytest.raises(TableError, match="dockerDependency must be a bool"):
         read_categories(file)
-    file.write_text(yaml.safe_dump({"source": "s", "checks": [{"id": "Bad Id", "text": "t"}]}))
+    file.write_text(yaml.safe_dump({"source": "s", "checks": [{"id": "Bad Id", "text": "t", "nodeRules": []}]}))
     with pytest.raises(TableError, match=r"checks\[0\]: id must be unique"):
         read_out_of_band(file)
+
+
+def test_out_of_band_node_rules_are_node_report_rules() -> None:
+    """An out-of-band check answered by node files names rules over node reports that exist."""
+    from assessor.catalog import bundled_rules
+
+    node_rules = {r.id for r in bundled_rules() if r.impl is not None and r.impl.scope.startswith("node-")}
+    named = {rule for check in load_out_of_band() for rule in check.node_rules}
+    assert named and named <= node_rules, named - node_rules

@@ -21,6 +21,7 @@ from assessor.engine.rules import Rule
 from assessor.migration.build import MigrationOptions
 from assessor.model.findings import Finding
 from assessor.model.kversion import Minor
+from assessor.nodescan import NodeInput
 from assessor.scan import ScanOptions, scan
 from assessor.sources.readlimit import SWITCH_SUMMARY_MAX_BYTES, read_bounded
 from assessor.sources.result import SourceResult
@@ -47,6 +48,8 @@ class ReportInputs:
     report_dir: Path = Path(".")  # where the report is written: the switch report link is relative to it
     baseline: list[BaselineEntry] = field(default_factory=list)
     baseline_name: str = "baseline"
+    nodes: list[NodeInput] | None = None  # node reports (--nodes DIR)
+    nodes_label: str | None = None
     cluster_name: str | None = None  # cluster.yml's cluster_name, the kube context, or the snapshot file
     input_files: list[tuple[str, str]] = field(default_factory=list)  # (role, path) of each file or folder read
 
@@ -109,15 +112,23 @@ def assemble_report(inputs: ReportInputs) -> Report:
             destination=inputs.destination,
         )
 
-    if inputs.cluster is not None:
+    cluster = inputs.cluster
+    if cluster is None and inputs.nodes is not None:
+        # node reports alone: their findings, with nothing of a cluster
+        cluster = SourceResult(kind="node", description={"type": "nodes", "path": inputs.nodes_label})
+    if cluster is not None:
         cluster_options = options()
         cluster_options.versions = inputs.versions
+        cluster_options.nodes = inputs.nodes
+        if inputs.nodes is not None:
+            sources["nodes"] = inputs.nodes_label
         if inputs.rke_label is not None:
-            cluster_options.plan = MigrationOptions()
+            cluster_options.plan = MigrationOptions(nodes=tuple(n.report for n in inputs.nodes or ()))
             sources["rke"] = inputs.rke_label
-        sources["cluster"] = inputs.cluster_label
+        if inputs.cluster is not None:
+            sources["cluster"] = inputs.cluster_label
         sources["destination"] = inputs.destination
-        result = scan(inputs.cluster, inputs.rules, cluster_options)
+        result = scan(cluster, inputs.rules, cluster_options)
         findings += result.findings
         cluster_doc = build_document(result)
         config = inputs.versions.config if inputs.versions else None

@@ -10,7 +10,7 @@ from pathlib import Path
 from assessor.engine.tables import TableError, read_table
 from assessor.paths import rules_dir
 
-FIELDS = {"id": str, "text": str}
+FIELDS = {"id": str, "text": str, "nodeRules": list}
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
@@ -18,6 +18,7 @@ _ID = re.compile(r"^[a-z][a-z0-9-]*$")
 class OutOfBandCheck:
     id: str
     text: str
+    node_rules: tuple[str, ...] = ()  # rules over node reports that answer it
 
 
 def read_out_of_band(file: Path) -> tuple[OutOfBandCheck, ...]:
@@ -25,7 +26,10 @@ def read_out_of_band(file: Path) -> tuple[OutOfBandCheck, ...]:
     for i, entry in enumerate(read_table(file, "checks", FIELDS)):
         if not _ID.match(entry["id"]) or entry["id"] in checks:
             raise TableError(f"{file}: checks[{i}]: id must be unique, lower-case words and dashes")
-        checks[entry["id"]] = OutOfBandCheck(entry["id"], entry["text"])
+        rules = entry["nodeRules"]
+        if not all(isinstance(r, str) and r for r in rules):
+            raise TableError(f"{file}: checks[{i}]: nodeRules must be a list of rule ids")
+        checks[entry["id"]] = OutOfBandCheck(entry["id"], entry["text"], tuple(rules))
     return tuple(checks.values())
 
 

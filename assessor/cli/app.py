@@ -17,7 +17,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 # Commands that load, scan and exit: millions of acyclic objects, no collection needed (see gcpause).
 # `switch` runs for minutes with threads and sockets, so it keeps the collector.
-GC_PAUSED_COMMANDS = frozenset({"cluster", "manifests", "rke", "plan", "report"})
+GC_PAUSED_COMMANDS = frozenset({"cluster", "manifests", "rke", "plan", "report", "node"})
 
 app = typer.Typer(
     help="Find what depends on Docker Engine before Kubernetes moves to containerd.",

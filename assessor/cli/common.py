@@ -19,6 +19,8 @@ from assessor.engine.rules import Rule, RuleError
 from assessor.migration.build import MigrationOptions
 from assessor.model.findings import Finding, Severity
 from assessor.model.kversion import Minor, VersionError
+from assessor.model.rke import RkeConfig
+from assessor.nodescan import NodeDirError, NodeInput, read_node_dir
 from assessor.render.options import RenderOptions
 from assessor.render.registry import Kind, render
 from assessor.scan import ScanOptions, scan
@@ -41,6 +43,16 @@ def target(text: str | None) -> Minor | None:
         return Minor.parse(text)
     except VersionError as exc:
         raise typer.BadParameter(str(exc), param_hint="--target") from None
+
+
+def read_nodes(directory: Path | None) -> list[NodeInput] | None:
+    """The node reports of --nodes DIR; an unusable file is a one-line usage error naming it and the field."""
+    if directory is None:
+        return None
+    try:
+        return read_node_dir(directory)
+    except NodeDirError as exc:
+        raise fail(str(exc)) from None
 
 
 def report_problems(source: SourceResult, quiet: bool) -> None:
@@ -167,6 +179,8 @@ def run_scan(
     plan: MigrationOptions | None = None,
     plan_dir: Path | None = None,
     force: bool = False,
+    nodes: list[NodeInput] | None = None,
+    node_cluster: RkeConfig | None = None,
 ) -> None:
     """Scan, write the baseline and the plan, render the document, and exit by the README's table."""
     rules = load_rules_or_exit()
@@ -176,12 +190,14 @@ def run_scan(
         plan=plan,
         baseline=read_baseline(baseline),
         baseline_name=str(baseline.baseline),
+        nodes=nodes,
+        node_cluster=node_cluster,
         destination=settings.destination,
     )
     result = scan(source, rules, options)
     report_problems(result.source, settings.quiet)
     if not result.usable:
-        raise fail("no Kubernetes objects could be read from the input")
+        raise fail("nothing could be read from the input")
     write_baseline(baseline, result.findings)
     if plan_dir is not None and result.plan is not None:
         from assessor.migration.writer import write_plan

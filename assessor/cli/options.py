@@ -93,6 +93,16 @@ DirectOpt = Annotated[
 ]
 
 
+NodesDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--nodes",
+        metavar="DIR",
+        help="Node reports (the --out folder of assess nodes, or assess node -o json files) to merge in.",
+    ),
+]
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class KubeAccess:
     """How to reach the API server: every command that talks to a cluster."""

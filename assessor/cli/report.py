@@ -13,6 +13,7 @@ from assessor.cli.common import (
     emit,
     load_rules_or_exit,
     read_baseline,
+    read_nodes,
     refusing_special_files,
     report_problems,
     rke_inputs,
@@ -24,6 +25,7 @@ from assessor.cli.options import (
     ClusterAccess,
     Command,
     DirectOpt,
+    NodesDirOpt,
     Output,
     RkeVersionOpt,
     ScanSettings,
@@ -53,13 +55,14 @@ def report(
     switch_results: Annotated[
         Path | None, typer.Option("--switch-results", metavar="DIR", help="The --out folder of an assess switch run.")
     ] = None,
+    nodes_dir: NodesDirOpt = None,
 ) -> None:
     """One go/no-go document: inventory, versions, plan and forecast, switch test, what no API can see."""
     from assessor.checklist.assemble import ReportInputs, SwitchResultsError, assemble_report
     from assessor.sources.files import scan_paths
 
-    if not (access.given or rke_yml or manifests_paths):
-        raise typer.BadParameter("give a cluster (--snapshot, --kubeconfig/--context), --rke, or --manifests")
+    if not (access.given or rke_yml or manifests_paths or nodes_dir):
+        raise typer.BadParameter("give a cluster (--snapshot, --kubeconfig/--context), --rke, --manifests or --nodes")
     inputs = ReportInputs(
         rules=load_rules_or_exit(),
         target=target(settings.target),
@@ -68,6 +71,8 @@ def report(
         report_dir=out.output_file.parent if out.output_file is not None else Path("."),
         baseline=read_baseline(baseline),
         baseline_name=str(baseline.baseline),
+        nodes=read_nodes(nodes_dir),
+        nodes_label=str(nodes_dir) if nodes_dir is not None else None,
     )
     if rke_yml is not None:
         inputs.cluster, inputs.versions = rke_inputs(rke_yml, rke_version, access, direct)

@@ -10,13 +10,21 @@ import typer
 
 from assessor.atomicwrite import DestinationError, check_dir_destination
 from assessor.cli.app import EXIT_USAGE, app, fail, stderr
-from assessor.cli.common import cluster_source, refusing_special_files, report_problems, rke_inputs, run_scan
+from assessor.cli.common import (
+    cluster_source,
+    read_nodes,
+    refusing_special_files,
+    report_problems,
+    rke_inputs,
+    run_scan,
+)
 from assessor.cli.options import (
     BaselineFiles,
     ClusterAccess,
     Command,
     DirectOpt,
     Gate,
+    NodesDirOpt,
     Output,
     RkeVersionOpt,
     ScanSettings,
@@ -37,11 +45,13 @@ def cluster(
     baseline: BaselineFiles,
     out: Output,
     settings: ScanSettings,
+    nodes_dir: NodesDirOpt = None,
 ) -> None:
     """Scan a live cluster (read-only) or a snapshot of one, with its versions and upgrade path."""
+    nodes = read_nodes(nodes_dir)
     source = cluster_source(access)
     versions = VersionInputs(server_version=source.description.get("serverVersion"))
-    run_scan(source, gate, baseline, out, settings, versions)
+    run_scan(source, gate, baseline, out, settings, versions, nodes=nodes)
 
 
 @command(Kind.scan, app.command(cls=Command))
@@ -91,6 +101,7 @@ def plan(
         ),
     ] = None,
     rke_version: RkeVersionOpt = None,
+    nodes_dir: NodesDirOpt = None,
     direct: DirectOpt = False,
 ) -> None:
     """Write RKE2 config.yaml per node, registries.yaml, HelmChartConfigs and a runbook; forecast disruption."""
@@ -107,6 +118,7 @@ def plan(
         check_dir_destination(plan_dir, "plan")
     except DestinationError as exc:
         raise fail(str(exc)) from None
+    nodes = read_nodes(nodes_dir)
     source, versions = rke_inputs(cluster_yml, rke_version, access, direct)
     # Nothing is written from input that could not be read whole.
     broken = source.problems.errors
@@ -117,8 +129,13 @@ def plan(
             markup=False,
         )
         raise typer.Exit(EXIT_USAGE)
-    migration = MigrationOptions(strategy=strategy, include_secrets=include_secrets, server_url=server_url)
-    run_scan(source, gate, baseline, out, settings, versions, migration, plan_dir, force)
+    migration = MigrationOptions(
+        strategy=strategy,
+        include_secrets=include_secrets,
+        server_url=server_url,
+        nodes=tuple(n.report for n in nodes or ()),
+    )
+    run_scan(source, gate, baseline, out, settings, versions, migration, plan_dir, force, nodes)
 
 
 @command(Kind.scan, app.command(cls=Command))

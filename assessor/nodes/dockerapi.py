@@ -20,6 +20,26 @@ import urllib.parse
 from typing import Any
 
 from assessor.nodes.facts import Container, Engine, Image, Mount, PodRef, PortBinding, Volume
+from assessor.nodes.hostfiles import redact_line
+
+# The containers `rke up` runs on a node: their command lines are kept (redacted) so that their
+# flags can be compared with cluster.yml; no other container's arguments are ever read.
+RKE_CONTAINERS = frozenset(
+    {
+        "etcd",
+        "kube-apiserver",
+        "kube-controller-manager",
+        "kube-scheduler",
+        "kubelet",
+        "kube-proxy",
+        "nginx-proxy",
+        "service-sidekick",
+        "etcd-rolling-snapshots",
+        "rke-log-linker",
+        "rke-etcd-backup",
+    }
+)
+MAX_ARGS = 200
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
@@ -234,9 +254,13 @@ def parse_container(inspect: dict[str, Any]) -> Container:
         )
         for m in (_map(x) for x in inspect.get("Mounts") or [] if isinstance(inspect.get("Mounts"), list))
     )
+    name = _s(inspect.get("Name")).lstrip("/")
+    args: tuple[str, ...] = ()
+    if name in RKE_CONTAINERS and not kubelet:
+        args = tuple(redact_line(a)[:MAX_LABEL_VALUE] for a in _strs(inspect.get("Args"))[:MAX_ARGS])
     return Container(
         id=_s(inspect.get("Id")),
-        name=_s(inspect.get("Name")).lstrip("/"),
+        name=name,
         image=_s(config.get("Image")),
         image_id=_s(inspect.get("Image")),
         state=_s(_map(inspect.get("State")).get("Status")),
@@ -247,6 +271,7 @@ def parse_container(inspect: dict[str, Any]) -> Container:
         labels=labels,
         ports=tuple(ports),
         mounts=mounts,
+        args=args,
     )
 
 

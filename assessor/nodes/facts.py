@@ -63,6 +63,8 @@ class Container:
     labels: dict[str, str] = field(default_factory=dict)
     ports: tuple[PortBinding, ...] = ()
     mounts: tuple[Mount, ...] = ()
+    # RKE's own containers only (their flags are compared with cluster.yml), credentials redacted
+    args: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

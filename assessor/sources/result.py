@@ -31,7 +31,7 @@ class CoverageEntry:
 
 @dataclass(slots=True)
 class SourceResult:
-    kind: Literal["cluster", "snapshot", "manifests", "rke"]
+    kind: Literal["cluster", "snapshot", "manifests", "rke", "node"]
     description: dict[str, Any]
     objects: list[K8sObject] = field(default_factory=list)
     problems: Problems = field(default_factory=Problems)
