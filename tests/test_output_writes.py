@@ -99,8 +99,8 @@ def test_switch_junit_into_a_missing_folder_is_refused_before_the_test(tmp_path:
         "--junit",
         str(junit),
     )
-    _one_line_error(proc, str(junit), "does not exist")
-    assert not (tmp_path / "run").exists()  # refused before a single request
+    _one_line_error(proc, str(junit), "does not exist")  # checked by cli/switch.py:prepare_out
+    assert not (tmp_path / "run" / "requests.jsonl").exists()  # refused before a single request
 
 
 @pytest.mark.parametrize(

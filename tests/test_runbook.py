@@ -131,3 +131,12 @@ def test_the_rke2_version_says_why_and_lists_what_the_new_cluster_will_not_serve
     assert "RKE2 version: v1.25.16+rke2r2 is the newest patch of v1.25 in the bundled RKE2 data" in runbook
     before = runbook.split("## 1. Before either strategy", 1)[1].split("## 2.", 1)[0]
     assert "CronJob on batch/v1beta1 (removed in v1.25; move to batch/v1): kube-system/image-cleanup" in before
+
+
+def test_cleanup_commands_quote_every_path_and_interface() -> None:
+    from assessor.migration.cleanup import Cleanup, cleanup_commands
+
+    commands = cleanup_commands(Cleanup(dirs=("/var/lib/a b", "/etc/$(x)"), interfaces=("cni0;reboot",)))
+    joined = "\n".join(commands)
+    assert "rm -rf '/var/lib/a b' '/etc/$(x)'" in joined
+    assert "for i in 'cni0;reboot'; do" in joined

@@ -69,7 +69,7 @@ def _files(folder: Path) -> Iterator[Path]:
 
 def _leaks(folder: Path, *streams: str) -> dict[str, list[str]]:
     """Planted values found, by where: each stream and each file written (files of mode 600 excepted:
-    registries.yaml with --include-secrets is the one place a password is meant to go)."""
+    the plan's files that carry cluster.yml's own values, the one place a credential is meant to go)."""
     found: dict[str, list[str]] = {}
     for i, text in enumerate(streams):
         if _hits(text):

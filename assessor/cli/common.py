@@ -200,10 +200,12 @@ def run_scan(
         raise fail("nothing could be read from the input")
     write_baseline(baseline, result.findings)
     if plan_dir is not None and result.plan is not None:
-        from assessor.migration.writer import write_plan
+        from assessor.migration.writer import PlanPathError, write_plan
 
         try:
             written = write_plan(plan_dir, result.plan.files, force=force)
+        except PlanPathError as exc:
+            raise fail(str(exc)) from None
         except OSError as exc:
             raise fail(f"{plan_dir}: cannot write the plan: {exc.strerror or exc}") from None
         result.plan.written = written.to_dict()

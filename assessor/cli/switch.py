@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from assessor.atomicwrite import DestinationError, check_dir_destination, check_file_destination
 from assessor.cli.app import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, app, fail, stderr
 from assessor.cli.common import emit
 from assessor.cli.options import Command, Duration, KubeAccess, Output, command, duration
@@ -28,7 +29,12 @@ def switch(
     rate: Annotated[
         float,
         typer.Option(
-            "--rate", metavar="PER_SECOND", min=0.1, max=10000, help="Requests per second, per URL and sampler."
+            "--rate",
+            metavar="PER_SECOND",
+            min=0.1,
+            max=10000,
+            help="Requests per second, per URL and sampler; the total (rate × URLs × samplers) may not exceed "
+            "10000 per second.",
         ),
     ] = 5.0,
     run_for: Annotated[str, Duration("--duration", "Length of a run without a command, e.g. 10m.")] = "10m",
@@ -46,9 +52,16 @@ def switch(
     out_dir: Annotated[
         Path | None,
         typer.Option(
-            "--out", metavar="DIR", help="Directory for requests.jsonl, events.jsonl, summary.json, report.html."
+            "--out",
+            metavar="DIR",
+            help="Directory for requests.jsonl, events.jsonl, summary.json, report.html; must be new or empty "
+            "(see --force).",
         ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Reuse a non-empty --out: the previous run's files there are deleted first."),
+    ] = False,
     max_errors: Annotated[
         int, typer.Option("--max-errors", metavar="N", min=0, help="Fail above this many failed requests.")
     ] = 0,
@@ -73,7 +86,7 @@ def switch(
     from assessor.render.switch_artifacts import write_artifacts
     from assessor.switch.analysis import Thresholds
     from assessor.switch.http import Target
-    from assessor.switch.pacer import SAMPLERS
+    from assessor.switch.pacer import MAX_TOTAL_RATE, SAMPLERS
     from assessor.switch.run import LiveView, SwitchOptions, run_switch
 
     chosen = tuple(s.strip() for s in samplers.split(",") if s.strip())
@@ -84,6 +97,15 @@ def switch(
             Target.parse(u)
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--url") from None
+    if max_error_ratio is not None and not 0 <= max_error_ratio <= 1:  # also refuses nan, which compares false
+        raise typer.BadParameter("a share from 0 to 1, e.g. 0.01", param_hint="--max-error-ratio")
+    total = rate * len(url) * len(chosen)
+    if total > MAX_TOTAL_RATE:
+        raise typer.BadParameter(
+            f"{rate:g}/s × {len(url)} URL(s) × {len(chosen)} sampler(s) = {total:g} requests/s; the total may not "
+            f"exceed {MAX_TOTAL_RATE:g}/s",
+            param_hint="--rate",
+        )
     p99 = duration(max_p99, "--max-p99")
     thresholds = Thresholds(
         max_errors=max_errors,
@@ -93,12 +115,7 @@ def switch(
         max_p99_ms=p99 * 1000 if p99 is not None else None,
     )
     folder = out_dir or Path(f"assess-switch-{dt.datetime.now():%Y%m%d-%H%M%S}")
-    try:  # before the test: minutes of load must not end in a traceback about a folder
-        check_dir_destination(folder, "results")
-        if junit is not None and junit.parent.resolve() != folder.resolve():  # the run makes --out itself
-            check_file_destination(junit, "JUnit report")
-    except DestinationError as exc:
-        raise fail(str(exc)) from None
+    prepare_out(folder, force, junit)
     opts = SwitchOptions(
         urls=list(url),
         rate=rate,
@@ -120,8 +137,43 @@ def switch(
     except OSError as exc:
         raise fail(f"{folder}: cannot write the results: {exc.strerror or exc}") from None
     emit(out, Kind.switch, summary, RenderOptions(artifacts=str(folder)))
+    run = summary["run"]
+    if run.get("commandError"):
+        stderr.print(f"error: {run['commandError']}; nothing was measured (summary in {folder})", markup=False)
+    if run.get("signal"):
+        # what a shell expects of a process stopped by a signal: 130 for SIGINT, 143 for SIGTERM
+        raise typer.Exit(128 + int(getattr(signal, run["signal"])))
     result = summary["verdict"]["result"]
     raise typer.Exit({"pass": EXIT_OK, "fail": EXIT_FINDINGS}.get(result, EXIT_INCOMPLETE))
+
+
+def prepare_out(folder: Path, force: bool, junit: Path | None) -> None:
+    """Every destination checked before the run: a run must not end in a traceback, or in old records."""
+    from assessor.render.switch_artifacts import RUN_FILES
+
+    if folder.exists() and not folder.is_dir():
+        raise fail(f"{folder}: --out must be a directory, and this is a file")
+    if folder.is_dir() and any(folder.iterdir()):
+        if not force:
+            raise fail(f"{folder}: not empty (a previous run?); choose a new --out, or --force to replace its files")
+        for name in RUN_FILES:
+            try:
+                (folder / name).unlink(missing_ok=True)
+            except OSError as exc:
+                raise fail(f"{folder / name}: cannot remove the previous run's file: {exc.strerror or exc}") from None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise fail(f"{folder}: cannot create --out: {exc.strerror or exc}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise fail(f"{folder}: --out is not writable")
+    if junit is not None:
+        if junit.is_dir():
+            raise fail(f"{junit}: --junit names a directory; give a file name")
+        if not junit.parent.is_dir():
+            raise fail(f"{junit}: --junit folder {junit.parent} does not exist")
+        if not os.access(junit.parent, os.W_OK | os.X_OK):
+            raise fail(f"{junit}: --junit folder {junit.parent} is not writable")
 
 
 def _watcher_factory(access: KubeAccess) -> Any:

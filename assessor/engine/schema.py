@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,6 +45,10 @@ def _scalar(kind: type | tuple[type, ...], label: str) -> Callable[[Any], Any]:
             raise SchemaError(f"expected {label}, got a boolean")
         if not isinstance(value, kind):
             raise SchemaError(f"expected {label}, got {type(value).__name__}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise SchemaError(f"expected {label}, got {value!r}")
+        if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+            raise SchemaError(f"expected {label}, got a {len(str(abs(value)))}-digit number")
         return value
 
     return convert

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from assessor.inventory.fields import check_pdb, check_workload
 from assessor.inventory.podspec import PodSpecTypeError, PodSpecView, get_pod_spec, pod_spec_path
 from assessor.model.objects import K8sObject
 from assessor.model.origin import FieldPath, format_path
@@ -94,8 +95,8 @@ class _OwnerIndex:
 
     def resolve(self, obj: K8sObject, ref: dict[str, Any]) -> K8sObject | None:
         uid = ref.get("uid")
-        if uid and uid in self.by_uid:
-            return self.by_uid[str(uid)]
+        if isinstance(uid, str) and uid in self.by_uid:
+            return self.by_uid[uid]
         return self.by_name.get((str(ref.get("kind")), obj.namespace, str(ref.get("name"))))
 
     def top(self, obj: K8sObject) -> tuple[K8sObject, dict[str, Any] | None]:
@@ -136,6 +137,8 @@ def build_inventory(
         if kind == "ConfigMap":
             inv.configmaps.append(obj)
             continue
+        if kind == "PodDisruptionBudget":
+            check_pdb(obj, problems)
         path = pod_spec_path(kind, obj.raw)
         if path is None:
             if kind not in KNOWN_OTHER_KINDS and kind not in checked_kinds and not kind.endswith("List"):
@@ -192,6 +195,7 @@ def _pod_spec_view(obj: K8sObject, path: FieldPath, problems: Problems) -> PodSp
             return None
         view = PodSpecView(spec, path)
         view.validate()
+        check_workload(obj, view, problems)
     except PodSpecTypeError as exc:
         problems.error(obj.origin.file or "?", f"{obj.display()}: {exc}; object skipped", obj.origin.line_of(exc.path))
         return None

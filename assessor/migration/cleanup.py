@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assessor.engine.tables import TableError, read_table
+from assessor.migration.shell import sh
 from assessor.paths import rules_dir
 
 FIELDS = {"kind": str, "path": str}
@@ -54,8 +55,8 @@ REMOVE_CONTAINERS = "docker ps -qa | xargs -r docker rm -f"
 
 def cleanup_commands(cleanup: Cleanup) -> list[str]:
     """Shell commands, in order, each of which succeeds when there is nothing to do."""
-    dirs = " ".join(cleanup.dirs)
-    interfaces = " ".join(cleanup.interfaces)
+    dirs = " ".join(sh(d) for d in cleanup.dirs)
+    interfaces = " ".join(sh(i) for i in cleanup.interfaces)
     return [
         f"{STOP_CONTAINERS}; {REMOVE_CONTAINERS}; systemctl disable --now docker",
         "mount | awk '$3 ~ \"^/var/lib/kubelet\" {print $3}' | sort -r | xargs -r umount",

@@ -8,6 +8,7 @@ from typing import Any
 from assessor.migration.cleanup import CLEANUP_SOURCE, cleanup_commands, load_cleanup
 from assessor.migration.manual_steps import ManualStep
 from assessor.migration.rke2config import REGISTRATION_PORT, SERVER_URL_PLACEHOLDER, TOKEN_FILE, Rke2Plan
+from assessor.migration.shell import sh
 from assessor.migration.strategy import Strategy
 
 
@@ -88,16 +89,18 @@ def runbook(r: RunbookInputs) -> str:
     out.append(
         _box(
             "Provision new nodes; give each one the matching file from nodes/<name>/config.yaml "
-            "(change node-name and node-ip to the new machine)"
+            "(change node-name and node-ip to the new machine). The config.yaml files are written with mode "
+            "600: they carry extra_args and extra_env from cluster.yml, which may hold secrets; keep them 600 "
+            "on the nodes too"
         )
     )
     out.append(
         _box(
-            f"On the first server: `install -d -m 700 /etc/rancher/rke2 && openssl rand -hex 32 > {TOKEN_FILE} "
-            f"&& chmod 600 {TOKEN_FILE}`; copy the same file to every other node"
+            f"On the first server: `install -d -m 700 /etc/rancher/rke2 && openssl rand -hex 32 > {sh(TOKEN_FILE)} "
+            f"&& chmod 600 {sh(TOKEN_FILE)}`; copy the same file to every other node"
         )
     )
-    copy = "Copy config.yaml to /etc/rancher/rke2/config.yaml"
+    copy = "Copy config.yaml to /etc/rancher/rke2/config.yaml (mode 600)"
     if "registries.yaml" in r.files:
         copy += " and registries.yaml to /etc/rancher/rke2/registries.yaml (mode 600)"
     out.append(_box(copy + " on every node"))
@@ -105,12 +108,13 @@ def runbook(r: RunbookInputs) -> str:
         out.append(
             _box(
                 f"Put the registry password in {path} (mode 600) and fill it in: "
-                f'`sed -i "s|__FROM_FILE__{path}|$(cat {path})|" /etc/rancher/rke2/registries.yaml`'
+                # secret_file() keeps to [A-Za-z0-9._/-], so the path is one word inside the double quotes too
+                f'`sed -i "s|__FROM_FILE__{path}|$(cat {sh(path)})|" /etc/rancher/rke2/registries.yaml`'
             )
         )
     out.append(
         _box(
-            f"First server ({first}): `curl -sfL https://get.rke2.io | INSTALL_RKE2_VERSION={version} sh - "
+            f"First server ({first}): `curl -sfL https://get.rke2.io | INSTALL_RKE2_VERSION={sh(version)} sh - "
             "&& systemctl enable --now rke2-server`"
         )
     )
@@ -126,7 +130,7 @@ def runbook(r: RunbookInputs) -> str:
     for n in agents:
         out.append(
             _box(
-                f"Agent {n.name}: `curl -sfL https://get.rke2.io | INSTALL_RKE2_VERSION={version} "
+                f"Agent {n.name}: `curl -sfL https://get.rke2.io | INSTALL_RKE2_VERSION={sh(version)} "
                 "INSTALL_RKE2_TYPE=agent sh - && systemctl enable --now rke2-agent`"
             )
         )
@@ -179,8 +183,8 @@ def runbook(r: RunbookInputs) -> str:
         out.append(_box(f"{n.name}: take it out of the load balancer and wait for the health check to mark it down"))
         out.append(
             _box(
-                f"`kubectl cordon {n.name} && kubectl drain {n.name} --ignore-daemonsets "
-                f"--delete-emptydir-data --timeout={r.strategy.drain_timeout}s`"
+                f"`kubectl cordon {sh(n.name)} && kubectl drain {sh(n.name)} --ignore-daemonsets "
+                f"--delete-emptydir-data --timeout={sh(f'{r.strategy.drain_timeout}s')}`"
             )
         )
         out.append(
@@ -193,14 +197,14 @@ def runbook(r: RunbookInputs) -> str:
         out.append(
             _box(
                 f"On {n.name}: reboot (clears what RKE1 left mounted or in memory); write nodes/{n.name}/config.yaml "
-                f"to /etc/rancher/rke2/config.yaml; install the RKE2 agent ({version}) and "
+                f"to /etc/rancher/rke2/config.yaml (mode 600); install the RKE2 agent ({version}) and "
                 "`systemctl enable --now rke2-agent`"
             )
         )
         out.append(
             _box(
-                f"`kubectl wait --for=condition=Ready node/{n.name} --timeout=10m && kubectl uncordon "
-                f"{n.name}`; put it back into the load balancer"
+                f"`kubectl wait --for=condition=Ready {sh(f'node/{n.name}')} --timeout=10m && kubectl uncordon "
+                f"{sh(n.name)}`; put it back into the load balancer"
             )
         )
     out += ["", "Later upgrades in place: system-upgrade-controller, with the same batch and drain:", "", "```yaml"]

@@ -8,6 +8,7 @@ from typing import Any
 from assessor.inventory.build import Inventory, Workload
 from assessor.inventory.serving import ServiceIndex, Serving, pod_labels, selector_matches, serving
 from assessor.model.objects import K8sObject, as_dict
+from assessor.model.typed import MAX_COUNT, MAX_SECONDS, finite, int_or_percent, whole
 
 DEFAULT_GRACE = 30
 
@@ -54,8 +55,15 @@ class WorkloadTraffic:
         return self.serving.serves
 
 
-def _num(value: Any, default: float) -> float:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else default
+def _seconds(value: Any, default: float) -> float:
+    """A duration from the pod spec; the inventory has already dropped what is not one (this is the second wall)."""
+    number = finite(value, 0, MAX_SECONDS)
+    return default if number is None else number
+
+
+def _count(value: Any, default: int) -> int:
+    number = whole(value, 0, MAX_COUNT)
+    return default if number is None else number
 
 
 def _prestop_seconds(spec: dict[str, Any]) -> float:
@@ -64,14 +72,14 @@ def _prestop_seconds(spec: dict[str, Any]) -> float:
     if not isinstance(hook, dict):
         return 0.0
     if isinstance(hook.get("sleep"), dict):
-        return _num(hook["sleep"].get("seconds"), 0.0)
+        return _seconds(hook["sleep"].get("seconds"), 0.0)
     command = hook.get("exec", {}).get("command") if isinstance(hook.get("exec"), dict) else None
     if isinstance(command, list):
         words = " ".join(str(c) for c in command).split()
         for i, word in enumerate(words):
             if word.endswith("sleep") and i + 1 < len(words):
                 try:
-                    return float(words[i + 1].rstrip(";"))
+                    return _seconds(float(words[i + 1].rstrip(";")), 0.0)  # "sleep 1e400" is inf: no sleep known
                 except ValueError:
                     return 0.0
     return 0.0
@@ -80,28 +88,27 @@ def _prestop_seconds(spec: dict[str, Any]) -> float:
 def _replicas(w: Workload, nodes: list[str]) -> int:
     spec = w.obj.raw.get("spec")
     if w.obj.kind in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController") and isinstance(spec, dict):
-        value = spec.get("replicas", 1)
-        return int(value) if isinstance(value, int) else 1
+        value = whole(spec.get("replicas", 1), 0, MAX_COUNT)
+        return 1 if value is None else value
     if w.obj.kind == "DaemonSet":
         return len(nodes)
     return 1
 
 
 def _pdb_allowed(pdb: K8sObject, replicas: int) -> int | None:
+    """Disruptions the PDB allows with every replica healthy: the disruption controller's arithmetic
+    (pkg/controller/disruption: GetScaledValueFromIntOrPercent with roundUp=true for both fields)."""
     spec = pdb.raw.get("spec")
     if not isinstance(spec, dict):
         return None
-    for key, sign in (("minAvailable", 1), ("maxUnavailable", -1)):
-        value = spec.get(key)
-        if value is None:
+    for key in ("minAvailable", "maxUnavailable"):
+        if spec.get(key) is None:
             continue
-        if isinstance(value, str) and value.endswith("%"):
-            count = int(float(value[:-1]) / 100 * replicas + (0.999 if sign > 0 else 0))
-        elif isinstance(value, int):
-            count = value
-        else:
+        value = int_or_percent(spec[key])
+        if value is None:
             return None
-        return max(0, replicas - count) if sign > 0 else max(0, count)
+        count = value.scaled(replicas, round_up=True)
+        return max(0, replicas - count) if key == "minAvailable" else max(0, count)
     return None
 
 
@@ -122,7 +129,7 @@ def workload_traffic(inv: Inventory) -> list[WorkloadTraffic]:
         traffic = WorkloadTraffic(w, _replicas(w, nodes), nodes, serving(w, services))
         labels = pod_labels(w)
         spec = w.pod.spec
-        traffic.grace_seconds = int(_num(spec.get("terminationGracePeriodSeconds"), DEFAULT_GRACE))
+        traffic.grace_seconds = int(_seconds(spec.get("terminationGracePeriodSeconds"), DEFAULT_GRACE))
         detect: list[Readiness] = []
         for c in w.pod.containers():
             if c.list_name != "containers":
@@ -132,9 +139,9 @@ def workload_traffic(inv: Inventory) -> list[WorkloadTraffic]:
             if isinstance(probe, dict):
                 detect.append(
                     Readiness(
-                        _num(probe.get("periodSeconds"), 10),
-                        int(_num(probe.get("failureThreshold"), 3)),
-                        _num(probe.get("initialDelaySeconds"), 0),
+                        _seconds(probe.get("periodSeconds"), 10),
+                        _count(probe.get("failureThreshold"), 3),
+                        _seconds(probe.get("initialDelaySeconds"), 0),
                     )
                 )
             elif ports:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,6 +10,21 @@ from assessor.model.origin import FieldPath, Origin
 from assessor.model.problems import Problems
 
 VALID_ROLES = ("etcd", "controlplane", "worker")
+# A Kubernetes node name is a DNS-1123 subdomain. The plan turns it into a folder name and pastes it
+# into shell commands, so nothing else may pass.
+_DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+MAX_NODE_NAME = 253
+
+
+def is_node_name(name: str) -> bool:
+    return len(name) <= MAX_NODE_NAME and _DNS1123_SUBDOMAIN.fullmatch(name) is not None
+
+
+def _scalar(value: Any) -> str:
+    """A scalar as cluster.yml means it; anything else (a wrong type the schema check reports) as empty."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return ""
+    return str(value)
 
 
 class RkeConfigError(ValueError):
@@ -54,13 +70,14 @@ class RkeConfig:
 
     @property
     def nodes(self) -> list[RkeNode]:
-        out = []
-        for i, raw in enumerate(self.get("nodes") or []):
+        out: list[RkeNode] = []
+        nodes = self.get("nodes")
+        for i, raw in enumerate(nodes if isinstance(nodes, list) else []):
             if not isinstance(raw, dict):
                 continue
             roles = raw.get("role") or []
-            roles = [roles] if isinstance(roles, str) else roles
-            address = str(raw.get("address") or "")
-            name = str(raw.get("hostname_override") or address).lower()
-            out.append(RkeNode(i, address, name, tuple(str(r) for r in roles if r is not None), raw))
+            roles = [roles] if isinstance(roles, str) else roles if isinstance(roles, list) else []
+            address = _scalar(raw.get("address"))
+            name = (_scalar(raw.get("hostname_override")) or address).lower()
+            out.append(RkeNode(i, address, name, tuple(_scalar(r) for r in roles if _scalar(r)), raw))
         return out

@@ -12,6 +12,9 @@ from assessor.render.registry import Kind, render
 from assessor.switch.record import read_jsonl
 from assessor.switch.report_html import render_report
 
+# Everything a run writes into --out: what --force removes before a new run.
+RUN_FILES = ("requests.jsonl", "events.jsonl", "command.log", "summary.json", "report.html")
+
 
 def write_artifacts(out_dir: Path, summary: dict[str, Any], junit: Path | None = None) -> list[Path]:
     """Write them and return their paths; OSError propagates for the caller to report."""

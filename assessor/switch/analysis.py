@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+import heapq
+import math
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from assessor.switch.quantiles import Quantiles
+from assessor.switch.record import iter_jsonl
 
 SCHEMA_VERSION = "1.0"
 # How much an event kind says about a failed request, for ranking matches.
@@ -113,134 +121,273 @@ def describe(event: dict[str, Any]) -> str:
     return f"{kind}{where}" + (f": {event['message']}" if event.get("message") and kind == "kube-event" else "")
 
 
-def percentiles(values: list[float]) -> dict[str, float | None]:
-    if not values:
-        return {"p50": None, "p90": None, "p99": None, "max": None}
-    ordered = sorted(values)
-
-    def pick(q: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
-
-    return {"p50": pick(0.50), "p90": pick(0.90), "p99": pick(0.99), "max": round(ordered[-1], 3)}
+def percentiles(values: Iterable[float]) -> dict[str, float | None]:
+    q = Quantiles()
+    for v in values:
+        q.add(v)
+    return q.summary()
 
 
-def find_intervals(records: list[dict[str, Any]], merge_gap: float) -> list[Interval]:
+@dataclass(frozen=True, slots=True)
+class Rec:
+    """The fields of one requests.jsonl line that the analysis reads, checked."""
+
+    sent: float
+    seq: int
+    sampler: str
+    phase: str | None
+    error_class: str | None
+    status: int | None
+    latency_ms: float | None
+    lag_ms: float
+
+    @property
+    def counted(self) -> bool:
+        """Reached the server's side of the question: not dropped by the schedule, not failed on this machine."""
+        return self.error_class not in UNSENT
+
+    @property
+    def status_key(self) -> str:
+        return str(self.status) if self.status else str(self.error_class)
+
+
+# Requests that say nothing about the server: dropped at the in-flight cap, or failed on this machine
+# (out of file descriptors, no memory). They make a run inconclusive instead of failed.
+UNSENT = frozenset({"dropped", "client"})
+
+
+def _finite(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def parse_record(obj: Any) -> Rec | None:
+    """A Rec, or None for a line that is not one of ours (the file is ours, but a crash can cut it)."""
+    if not isinstance(obj, dict):
+        return None
+    sent, seq, sampler = _finite(obj.get("sent")), obj.get("seq"), obj.get("sampler")
+    if sent is None or not isinstance(seq, int) or isinstance(seq, bool) or not isinstance(sampler, str):
+        return None
+    phase, error_class, status = obj.get("phase"), obj.get("error_class"), obj.get("status")
+    return Rec(
+        sent,
+        seq,
+        sys.intern(sampler),
+        sys.intern(phase) if isinstance(phase, str) else None,
+        sys.intern(error_class) if isinstance(error_class, str) else None,
+        status if isinstance(status, int) and not isinstance(status, bool) else None,
+        _finite(obj.get("latency_ms")),
+        _finite(obj.get("lag_ms")) or 0.0,
+    )
+
+
+def ordered(records: Iterable[Any], horizon: float) -> Iterator[Rec]:
+    """Records in send order, from records in (roughly) completion order, holding only `horizon` seconds.
+
+    A run writes a record when its request completes, at most `horizon` seconds after it was sent:
+    once a record completing at C has been read, nothing sent before C - horizon can still come.
+    """
+    heap: list[tuple[float, int, int, Rec]] = []
+    newest = -math.inf
+    for n, obj in enumerate(records):
+        rec = parse_record(obj)
+        if rec is None:
+            continue
+        heapq.heappush(heap, (rec.sent, rec.seq, n, rec))
+        newest = max(newest, rec.sent + (rec.latency_ms or 0.0) / 1000)
+        while heap and heap[0][0] < newest - horizon:
+            yield heapq.heappop(heap)[3]
+    while heap:
+        yield heapq.heappop(heap)[3]
+
+
+class _IntervalBuilder:
+    """One sampler's intervals, fed in send order: failures less than merge_gap apart form one."""
+
+    def __init__(self, sampler: str, merge_gap: float) -> None:
+        self.sampler, self.merge_gap = sampler, merge_gap
+        self.current: Interval | None = None
+        self.last_failure = 0.0
+        self.first_ok_after: float | None = None  # the good request that closes the interval
+        self.done: list[Interval] = []
+
+    def feed(self, r: Rec) -> None:
+        failed = r.error_class is not None
+        if self.current is not None and r.sent - self.last_failure > self.merge_gap:
+            self._close()
+        if failed:
+            if self.current is None:
+                self.current = Interval(self.sampler, r.sent, r.sent)
+            self.current.errors += 1
+            self.current.statuses[r.status_key] += 1
+            self.current.classes[str(r.error_class)] += 1
+            self.last_failure, self.first_ok_after = r.sent, None
+        elif self.current is not None and self.first_ok_after is None:
+            self.first_ok_after = r.sent
+
+    def _close(self) -> None:
+        if self.current is not None:
+            self.current.end = self.first_ok_after if self.first_ok_after is not None else self.last_failure
+            self.done.append(self.current)
+        self.current, self.first_ok_after = None, None
+
+    def finish(self) -> list[Interval]:
+        self._close()
+        return self.done
+
+
+def find_intervals(records: Iterable[Any], merge_gap: float) -> list[Interval]:
     """Per sampler: failures less than merge_gap apart form one interval, which ends at the next good request."""
-    by_sampler: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in records:
-        if r.get("error_class") != "dropped":
-            by_sampler[r["sampler"]].append(r)
-    out: list[Interval] = []
-    for sampler, rows in sorted(by_sampler.items()):
-        rows.sort(key=lambda r: (r["sent"], r["seq"]))
-        out.extend(_sampler_intervals(sampler, rows, merge_gap))
+    builders: dict[str, _IntervalBuilder] = {}
+    rows = sorted((r for r in map(parse_record, records) if r is not None), key=lambda r: (r.sent, r.seq))
+    for r in rows:
+        if r.counted:
+            builders.setdefault(r.sampler, _IntervalBuilder(r.sampler, merge_gap)).feed(r)
+    out = [i for b in builders.values() for i in b.finish()]
     return sorted(out, key=lambda i: (i.start, i.sampler))
 
 
-def _sampler_intervals(sampler: str, rows: list[dict[str, Any]], merge_gap: float) -> list[Interval]:
-    out: list[Interval] = []
-    current: Interval | None = None
-    last_failure = 0.0
-    first_ok_after: float | None = None  # the good request that closes the interval
-    for r in rows:
-        failed = r.get("error_class") is not None
-        if current is not None and r["sent"] - last_failure > merge_gap:
-            current.end = first_ok_after if first_ok_after is not None else last_failure
-            out.append(current)
-            current, first_ok_after = None, None
-        if failed:
-            if current is None:
-                current = Interval(sampler, r["sent"], r["sent"])
-            current.errors += 1
-            current.statuses[str(r["status"]) if r.get("status") else r["error_class"]] += 1
-            current.classes[r["error_class"]] += 1
-            last_failure, first_ok_after = r["sent"], None
-        elif current is not None and first_ok_after is None:
-            first_ok_after = r["sent"]
-    if current is not None:
-        current.end = first_ok_after if first_ok_after is not None else last_failure
-        out.append(current)
-    return out
-
-
 def match_events(intervals: list[Interval], events: list[dict[str, Any]], window: float) -> None:
+    timed = [e for e in events if isinstance(e, dict) and _finite(e.get("time")) is not None]
     for interval in intervals:
-        near = [e for e in events if interval.start - window <= e["time"] <= interval.end + window]
+        near = [e for e in timed if interval.start - window <= e["time"] <= interval.end + window]
         near.sort(key=lambda e: (-EVENT_WEIGHT.get(e.get("kind", ""), 1), abs(e["time"] - interval.start)))
         interval.events = [
             {**e, "at": iso(e["time"]), "offsetSeconds": round(e["time"] - interval.start, 3)} for e in near[:10]
         ]
 
 
-def per_second(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    buckets: dict[int, dict[str, Any]] = {}
-    latencies: dict[int, list[float]] = defaultdict(list)
-    for r in records:
-        sec = int(r["sent"])
-        b = buckets.setdefault(sec, {"second": sec, "ok": 0, "ko": 0, "statuses": Counter()})
-        if r.get("error_class") is None:
-            b["ok"] += 1
-            if r.get("latency_ms") is not None:
-                latencies[sec].append(r["latency_ms"])
+class _Seconds:
+    """Per-second counts; a second's latencies are kept only until the stream has moved past it."""
+
+    def __init__(self) -> None:
+        self.open: dict[int, tuple[dict[str, Any], list[float]]] = {}
+        self.closed: dict[int, dict[str, Any]] = {}
+
+    def feed(self, r: Rec) -> None:
+        sec = int(r.sent)
+        if sec in self.closed:  # a record later than the horizon: counted, its latency not
+            bucket, latencies = self.closed[sec], list[float]()
         else:
-            b["ko"] += 1
-        b["statuses"][str(r["status"]) if r.get("status") else r.get("error_class")] += 1
-    return [
-        {
-            **b,
-            "time": iso(b["second"]),
-            "statuses": dict(b["statuses"]),
-            "latencyP50Ms": percentiles(latencies[sec])["p50"],
-            "latencyMaxMs": percentiles(latencies[sec])["max"],
-        }
-        for sec, b in sorted(buckets.items())
-    ]
+            bucket, latencies = self.open.setdefault(
+                sec, ({"second": sec, "ok": 0, "ko": 0, "statuses": Counter()}, [])
+            )
+        if r.error_class is None:
+            bucket["ok"] += 1
+            if r.latency_ms is not None:
+                latencies.append(r.latency_ms)
+        else:
+            bucket["ko"] += 1
+        bucket["statuses"][r.status_key] += 1
+        for old in [s for s in self.open if s < sec - 1]:
+            self._close(old)
+
+    def _close(self, sec: int) -> None:
+        bucket, latencies = self.open.pop(sec)
+        stats = percentiles(latencies)
+        bucket.update(latencyP50Ms=stats["p50"], latencyMaxMs=stats["max"])
+        self.closed[sec] = bucket
+
+    def finish(self) -> list[dict[str, Any]]:
+        for sec in list(self.open):
+            self._close(sec)
+        return [
+            {**b, "time": iso(b["second"]), "statuses": dict(b["statuses"])} for _, b in sorted(self.closed.items())
+        ]
+
+
+def per_second(records: Iterable[Any]) -> list[dict[str, Any]]:
+    seconds = _Seconds()
+    for r in sorted((r for r in map(parse_record, records) if r is not None), key=lambda r: (r.sent, r.seq)):
+        seconds.feed(r)
+    return seconds.finish()
+
+
+@dataclass(slots=True)
+class _Phase:
+    requests: int = 0
+    errors: int = 0
+    latency: Quantiles = field(default_factory=Quantiles)
 
 
 def analyse(
-    records: list[dict[str, Any]],
+    records: Iterable[Any],
     events: list[dict[str, Any]],
     rate: float,
     phases: dict[str, dict[str, float]],
     thresholds: Thresholds,
     run: dict[str, Any],
+    horizon: float | None = None,
 ) -> dict[str, Any]:
+    """The summary, in one pass over the records.
+
+    With a horizon (seconds a record can complete after it was sent), records are read as a stream
+    in completion order and memory stays bounded by rate × horizon; without one, records is a list
+    (already in memory) and is sorted.
+    """
     window = max(2.0, 2.0 / rate)
-    intervals = find_intervals(records, merge_gap=window)
+    if horizon is None:
+        stream: Iterable[Rec] = sorted(
+            (r for r in map(parse_record, records) if r is not None), key=lambda r: (r.sent, r.seq)
+        )
+    else:
+        stream = ordered(records, horizon)
+    builders: dict[str, _IntervalBuilder] = {}
+    seconds = _Seconds()
+    counts: Counter[str] = Counter()
+    classes: Counter[str] = Counter()
+    lags, latency = Quantiles(), Quantiles()
+    phase_acc: dict[str, _Phase] = {name: _Phase() for name in phases}
+    for r in stream:
+        counts["records"] += 1
+        lags.add(r.lag_ms)
+        seconds.feed(r)
+        if not r.counted:
+            counts[str(r.error_class)] += 1
+            continue
+        counts["sent"] += 1
+        builders.setdefault(r.sampler, _IntervalBuilder(r.sampler, window)).feed(r)
+        phase = phase_acc.get(r.phase) if r.phase is not None else None
+        if phase is not None:
+            phase.requests += 1
+        if r.error_class is not None:
+            counts["failed"] += 1
+            classes[r.error_class] += 1
+            if phase is not None:
+                phase.errors += 1
+        elif r.latency_ms is not None:
+            latency.add(r.latency_ms)
+            if phase is not None:
+                phase.latency.add(r.latency_ms)
+    intervals = sorted((i for b in builders.values() for i in b.finish()), key=lambda i: (i.start, i.sampler))
     match_events(intervals, events, window)
-    sent = [r for r in records if r.get("error_class") != "dropped"]
-    failed = [r for r in sent if r.get("error_class") is not None]
-    dropped = [r for r in records if r.get("error_class") == "dropped"]
-    lags = [r["lag_ms"] for r in records]
-    phase_stats = {}
-    for name, span in phases.items():
-        rows = [r for r in sent if r.get("phase") == name]
-        phase_stats[name] = {
+    phase_stats = {
+        name: {
             "start": iso(span["start"]),
             "end": iso(span["end"]),
-            "requests": len(rows),
-            "errors": sum(1 for r in rows if r.get("error_class") is not None),
-            "latencyMs": percentiles(
-                [r["latency_ms"] for r in rows if r.get("latency_ms") is not None and r.get("error_class") is None]
-            ),
+            "requests": phase_acc[name].requests,
+            "errors": phase_acc[name].errors,
+            "latencyMs": phase_acc[name].latency.summary(),
         }
-    all_latency = percentiles(
-        [r["latency_ms"] for r in sent if r.get("latency_ms") is not None and r.get("error_class") is None]
-    )
-    disrupted = sum(i.seconds for i in intervals)
-    totals = {
-        "requests": len(records),
-        "ok": len(sent) - len(failed),
-        "errors": len(failed),
-        "dropped": len(dropped),
-        "errorRatio": round(len(failed) / len(sent), 6) if sent else 0.0,
-        "disruptedSeconds": round(disrupted, 3),
-        "longestIntervalSeconds": round(max((i.seconds for i in intervals), default=0.0), 3),
-        "lagMs": percentiles(lags),
-        "latencyMs": all_latency,
-        "errorClasses": dict(Counter(r["error_class"] for r in failed)),
+        for name, span in phases.items()
     }
-    verdict = judge(totals, phase_stats, thresholds)
+    sent, failed = counts["sent"], counts["failed"]
+    totals = {
+        "requests": counts["records"],
+        "ok": sent - failed,
+        "errors": failed,
+        "dropped": counts["dropped"],
+        "clientErrors": counts["client"],
+        "errorRatio": round(failed / sent, 6) if sent else 0.0,
+        "disruptedSeconds": round(sum(i.seconds for i in intervals), 3),
+        "longestIntervalSeconds": round(max((i.seconds for i in intervals), default=0.0), 3),
+        "lagMs": lags.summary(),
+        "latencyMs": latency.summary(),
+        "errorClasses": dict(classes),
+    }
+    verdict = run_verdict(judge(totals, phase_stats, thresholds), run)
     return {
         "schemaVersion": SCHEMA_VERSION,
         "kind": "SwitchTest",
@@ -250,13 +397,61 @@ def analyse(
         "totals": totals,
         "phases": phase_stats,
         "intervals": [i.to_dict() for i in intervals],
-        "perSecond": per_second(records),
+        "perSecond": seconds.finish(),
         "events": len(events),
     }
 
 
+def horizon_for(timeout: float) -> float:
+    """How long after its send a request can complete: connect and exchange, twice on a stale keep-alive."""
+    return 4 * timeout + 10.0
+
+
+def analyse_file(
+    path: Path,
+    events: list[dict[str, Any]],
+    rate: float,
+    phases: dict[str, dict[str, float]],
+    thresholds: Thresholds,
+    run: dict[str, Any],
+    timeout: float,
+) -> dict[str, Any]:
+    """analyse() over requests.jsonl as a stream: memory bounded by the rate, not by the number of records."""
+    return analyse(iter_jsonl(path), events, rate, phases, thresholds, run, horizon=horizon_for(timeout))
+
+
+def run_verdict(verdict: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
+    """What the run itself says on top of the requests: a command that failed, a run that was cut short."""
+    result, reasons = verdict["result"], list(verdict["reasons"])
+    if result == "pass":
+        reasons = []
+    inconclusive, failed = [], []
+    if run.get("commandError"):
+        inconclusive.append(f"the command could not start: {run['commandError']}")
+    if run.get("interrupted"):
+        by = f" ({run['signal']})" if run.get("signal") else ""
+        inconclusive.append(f"the run was interrupted{by}: the switch was not measured to its end")
+    if run.get("commandTimedOut"):
+        failed.append("the command did not finish within --command-timeout and was stopped")
+    code = run.get("commandExitCode")
+    if isinstance(code, int) and code != 0 and not run.get("commandTimedOut"):
+        failed.append(f"the command failed (exit code {code})")
+    if failed or result == "fail":  # failures seen are real even when the run was cut short
+        return {"result": "fail", "reasons": failed + reasons + inconclusive}
+    if inconclusive:
+        return {"result": "inconclusive", "reasons": inconclusive + reasons}
+    return verdict
+
+
 def judge(totals: dict[str, Any], phases: dict[str, Any], t: Thresholds) -> dict[str, Any]:
     inconclusive, failed = [], []
+    if not totals["requests"] - totals["dropped"] - totals.get("clientErrors", 0):
+        inconclusive.append("no request reached the server: nothing was measured")
+    if totals.get("clientErrors"):
+        inconclusive.append(
+            f"{totals['clientErrors']} request(s) failed on this machine, not at the server (out of file "
+            "descriptors or memory): lower --rate or raise the open-files limit (ulimit -n)"
+        )
     if totals["dropped"]:
         inconclusive.append(f"{totals['dropped']} request(s) dropped at the in-flight cap: the schedule was not kept")
     lag_p99 = totals["lagMs"]["p99"]

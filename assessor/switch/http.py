@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import errno
 import socket
 import ssl
 from dataclasses import dataclass
@@ -17,6 +18,15 @@ from urllib.parse import unquote, urlsplit
 from assessor.redact import redact_text
 
 MAX_BODY = 4 * 1024 * 1024
+# Out of file descriptors (per process, system-wide) or buffers: this machine failed, not the server.
+CLIENT_ERRNOS = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
+
+
+def client_error(exc: BaseException) -> RequestError | None:
+    """A RequestError of class "client" when exc is this machine running out of something."""
+    if isinstance(exc, OSError) and exc.errno in CLIENT_ERRNOS:
+        return RequestError("client", f"this machine: {exc.strerror or exc}")
+    return None
 
 
 class RequestError(Exception):
@@ -88,7 +98,7 @@ async def connect(target: Target, timeout: float) -> Connection:
     except ssl.SSLError as exc:
         raise RequestError("tls", str(exc)) from exc
     except OSError as exc:
-        raise RequestError("refused" if exc.errno in (111, 113) else "reset", str(exc)) from exc
+        raise client_error(exc) or RequestError("refused" if exc.errno in (111, 113) else "reset", str(exc)) from exc
     peer = writer.get_extra_info("peername")
     remote = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
     return Connection(reader, writer, remote)
@@ -156,4 +166,4 @@ async def request(conn: Connection, target: Target, request_id: str, keep_alive:
     except ssl.SSLError as exc:
         raise RequestError("tls", str(exc)) from exc
     except (ValueError, OSError) as exc:
-        raise RequestError("reset", str(exc)) from exc
+        raise client_error(exc) or RequestError("reset", str(exc)) from exc

@@ -13,9 +13,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from assessor.switch.http import Connection, RequestError, Target, connect, request
+from assessor.switch.http import Connection, RequestError, Target, client_error, connect, request
 
 SAMPLERS = ("new", "keepalive")
+# Requests per second over every URL and sampler together: more --url flags must not multiply the load
+# without bound (and one process cannot keep a schedule much above this anyway).
+MAX_TOTAL_RATE = 10_000.0
 
 
 @dataclass(slots=True)
@@ -30,7 +33,7 @@ class RequestRecord:
     lag_ms: float
     latency_ms: float | None = None
     status: int | None = None
-    error_class: str | None = None  # timeout refused reset dns tls http-5xx http-4xx dropped
+    error_class: str | None = None  # timeout refused reset dns tls http-5xx http-4xx dropped client
     error: str | None = None
     reused: bool | None = None
     remote: str | None = None
@@ -183,7 +186,9 @@ class Pacer:
         except RequestError as exc:
             record.error_class, record.error = exc.error_class, str(exc)[:200]
         except Exception as exc:  # anything else is still one failed request, not a crashed run
-            record.error_class, record.error = "reset", f"{type(exc).__name__}: {exc}"[:200]
+            mine = client_error(exc)
+            record.error_class = mine.error_class if mine else "reset"
+            record.error = (str(mine) if mine else f"{type(exc).__name__}: {exc}")[:200]
         finally:
             record.latency_ms = round((loop.time() - started) * 1000, 3)
             self.stats.in_flight -= 1

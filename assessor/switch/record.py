@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import queue
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -19,7 +20,7 @@ class JsonlWriter:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._fh: TextIO = path.open("a", encoding="utf-8")
+        self._fh: TextIO = path.open("w", encoding="utf-8")  # a run starts its records afresh
         self._thread = threading.Thread(target=self._drain, name=f"jsonl-{path.name}", daemon=True)
         self._thread.start()
         self.count = 0
@@ -45,12 +46,18 @@ class JsonlWriter:
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return list(iter_jsonl(path))
+
+
+def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """The file's objects one at a time: a run's requests.jsonl can hold millions of lines."""
     if not path.exists():
-        return []
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            out.append(json.loads(line))
-        except ValueError:
-            continue  # a line cut by a crash
-    return out
+        return
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            try:
+                item = json.loads(line)
+            except ValueError:
+                continue  # a line cut by a crash
+            if isinstance(item, dict):
+                yield item

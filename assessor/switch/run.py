@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import time
 import uuid
@@ -15,7 +16,7 @@ from typing import Any, TextIO
 
 from assessor import __version__
 from assessor.redact import redact_argv, redact_text
-from assessor.switch.analysis import Thresholds, analyse, iso
+from assessor.switch.analysis import Thresholds, analyse_file, iso
 from assessor.switch.events import Event, LogEventParser
 from assessor.switch.http import Target
 from assessor.switch.pacer import Pacer, RequestRecord, Sampler
@@ -108,13 +109,57 @@ async def _pump_command(
     return proc.returncode if proc.returncode is not None else -1
 
 
+def resolve_command(command: list[str]) -> str | None:
+    """Why the command cannot start (None if it can): checked before the warm-up, not after it."""
+    name = command[0]
+    if "/" in name:
+        path = Path(name)
+        if not path.is_file():
+            return f"{name}: no such file"
+        return None if os.access(path, os.X_OK) else f"{name}: not executable"
+    return None if shutil.which(name) else f"{name}: command not found"
+
+
+class _Interrupts:
+    """SIGINT and SIGTERM (Ctrl-C, a CI cancel, `timeout`) end the run the same way: the task is
+    cancelled once, the command's process group is stopped, and the summary still gets written."""
+
+    def __init__(self, task: asyncio.Task[Any] | None) -> None:
+        self.task = task
+        self.received: str | None = None
+        self._installed: list[signal.Signals] = []
+
+    def __enter__(self) -> _Interrupts:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, self._on_signal, sig)
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue  # not the main thread (an embedding caller): its own handling applies
+            self._installed.append(sig)
+        return self
+
+    def _on_signal(self, sig: signal.Signals) -> None:
+        if self.received is None and self.task is not None:
+            self.received = sig.name
+            self.task.cancel()
+
+    def __exit__(self, *_exc: object) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in self._installed:
+            loop.remove_signal_handler(sig)
+
+
 async def run_switch(
     opts: SwitchOptions,
     view: LiveView | None = None,
     echo: Callable[[str], None] = lambda _line: None,
     watcher_factory: Callable[[Callable[[Event], None]], Any] | None = None,
 ) -> dict[str, Any]:
-    """Runs the test and returns the summary; files land in opts.out_dir as they happen."""
+    """Runs the test and returns the summary; files land in opts.out_dir as they happen.
+
+    The record files are started afresh: the caller decides whether an existing --out may be reused.
+    """
     opts.out_dir.mkdir(parents=True, exist_ok=True)
     view = view or LiveView()
     requests = JsonlWriter(opts.out_dir / "requests.jsonl")
@@ -132,8 +177,9 @@ async def run_switch(
     pacer = Pacer(samplers, opts.rate, on_request, opts.max_in_flight, run_id)
     stop = asyncio.Event()
     phases: dict[str, dict[str, float]] = {}
-    watcher = watcher_factory(on_event) if watcher_factory else None
     exit_code: int | None = None
+    command_error = resolve_command(opts.command) if opts.command else None
+    timed_out = False
     interrupted = False
     started = time.time()
 
@@ -145,35 +191,48 @@ async def run_switch(
         phases[name] = {"start": now, "end": now}
 
     limit = opts.warmup + opts.command_timeout + opts.cooldown + 60 if opts.command else opts.duration
+    watcher = watcher_factory(on_event) if watcher_factory and command_error is None else None
     if watcher is not None:
         watcher.start()
+    if command_error is not None:
+        limit = 0  # nothing to measure: no load at all
     load = asyncio.create_task(pacer.run(limit, stop))
-    try:
-        if opts.command:
-            enter("baseline")
-            await asyncio.sleep(opts.warmup)
-            enter("command")
-            with (opts.out_dir / "command.log").open("a", encoding="utf-8") as log:
-                parser = LogEventParser(on_event, time.time)
-                exit_code = await _pump_command(opts.command, log, parser, echo, opts.command_timeout)
-            enter("cooldown")
-            await asyncio.sleep(opts.cooldown)
+    with _Interrupts(asyncio.current_task()) as interrupts:
+        try:
+            if opts.command and command_error is None:
+                enter("baseline")
+                await asyncio.sleep(opts.warmup)
+                enter("command")
+                with (opts.out_dir / "command.log").open("w", encoding="utf-8") as log:
+                    parser = LogEventParser(on_event, time.time)
+                    try:
+                        exit_code = await _pump_command(opts.command, log, parser, echo, opts.command_timeout)
+                    except TimeoutError:
+                        timed_out = True
+                    except OSError as exc:  # found, then not startable (a race, a bad interpreter line)
+                        command_error = f"{opts.command[0]}: {exc.strerror or exc}"
+                if command_error is None:
+                    enter("cooldown")
+                    await asyncio.sleep(opts.cooldown)
+                stop.set()
+            elif not opts.command:
+                enter("run")
+            await load
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            interrupted = True
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()  # handled here: the awaits below must not see it again
             stop.set()
-        else:
-            enter("run")
-        await load
-    except (asyncio.CancelledError, KeyboardInterrupt, TimeoutError):
-        interrupted = True
-        stop.set()
-        with contextlib.suppress(BaseException):
-            await asyncio.wait_for(load, opts.timeout + 5)
-    finally:
-        if pacer.phase in phases:
-            phases[pacer.phase]["end"] = time.time()
-        if watcher is not None:
-            watcher.stop()
-        requests.close()
-        events.close()
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(load, opts.timeout + 5)
+        finally:
+            if pacer.phase in phases:
+                phases[pacer.phase]["end"] = time.time()
+            if watcher is not None:
+                watcher.stop()
+            requests.close()
+            events.close()
     run = {
         "tool": {"name": "assessor", "version": __version__},
         "urls": [redact_text(u) for u in opts.urls],
@@ -184,20 +243,19 @@ async def run_switch(
         "ended": iso(time.time()),
         "command": redact_argv(opts.command) or None,
         "commandExitCode": exit_code,
+        "commandError": command_error,
+        "commandTimedOut": timed_out,
         "interrupted": interrupted,
+        "signal": interrupts.received,
         "runId": run_id,
         "watcherErrors": list(getattr(watcher, "errors", []) or [])[:20],
     }
-    summary = analyse(
-        read_jsonl(opts.out_dir / "requests.jsonl"),
+    return analyse_file(
+        opts.out_dir / "requests.jsonl",
         read_jsonl(opts.out_dir / "events.jsonl"),
         opts.rate,
         phases,
         opts.thresholds,
         run,
+        timeout=opts.timeout,
     )
-    if interrupted and summary["verdict"]["result"] == "pass":
-        summary["verdict"] = {"result": "inconclusive", "reasons": ["the run was interrupted"]}
-    if exit_code not in (None, 0) and summary["verdict"]["result"] == "pass":
-        summary["verdict"]["reasons"].append(f"note: the command exited with {exit_code}")
-    return summary

@@ -86,7 +86,9 @@ def volume_plugin_uses(matrix: Matrix, objects: list[K8sObject]) -> list[dict[st
             except PodSpecTypeError:
                 spec = None
             volumes = spec.get("volumes") if spec else None
-            sources.extend(v for v in volumes or [] if isinstance(v, dict))
+            # a volumes that is not a list is the inventory's input problem (the object is skipped there)
+            if isinstance(volumes, list):
+                sources.extend(v for v in volumes if isinstance(v, dict))
         for source in sources:
             for plugin in removed.keys() & source.keys():
                 found[plugin].append(f"{obj.kind} {obj.namespace + '/' if obj.namespace else ''}{obj.name}")
