@@ -89,12 +89,19 @@ def write_plan(out: Path, files: dict[str, str], force: bool = False) -> WriteRe
         todo[rel] = text
         lock[rel] = new
         report.written.append(rel)
+    # In the stage, a file goes where it resolves inside out: a symlink copied into the stage still
+    # points into the live folder, and writing through it would bypass the stage.
+    root = out.resolve()
+
+    def staged(stage: Path, path: Path) -> Path:
+        return stage / path.resolve().relative_to(root)
+
     with staged_directory(out) as stage:
         for rel in tighten:
-            os.chmod(stage / rel, 0o600)
+            os.chmod(staged(stage, paths[rel]), 0o600)
         for rel, text in todo.items():
-            path = stage / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_text(path, text, file_mode(rel))
-        write_text(stage / LOCK, json.dumps(lock, indent=2, sort_keys=True) + "\n", 0o644)
+            target = staged(stage, paths[rel])
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_text(target, text, file_mode(rel))
+        write_text(staged(stage, lock_path), json.dumps(lock, indent=2, sort_keys=True) + "\n", 0o644)
     return report
