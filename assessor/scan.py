@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assessor.catalog import bundled_rules
 from assessor.docker.context import DEFAULT_DESTINATION, inventory_contexts
 from assessor.engine.evaluate import evaluate
 from assessor.engine.rules import Rule
 from assessor.inventory.build import Inventory, build_inventory
-from assessor.migration.build import MigrationOptions, MigrationPlan, build_migration_plan
 from assessor.model.findings import Finding, Severity
 from assessor.model.kversion import Minor
 from assessor.model.objects import K8sObject
@@ -24,6 +23,9 @@ from assessor.suppress import BaselineEntry, apply_annotations, apply_baseline
 from assessor.versions.assessment import VersionInputs, assess_versions
 from assessor.versions.hoppath import HopPath
 from assessor.versions.matrix import load_matrix
+
+if TYPE_CHECKING:  # the planner is imported only by a scan that plans (start-up of the others)
+    from assessor.migration.build import MigrationOptions, MigrationPlan
 
 
 @dataclass(slots=True)
@@ -102,11 +104,13 @@ def scan(
         findings.extend(nodes.findings)
     migration = None
     if opts.plan is not None and opts.versions is not None and opts.versions.config is not None:
+        from assessor.migration.build import build_migration_plan
+
         migration, forecast_findings = build_migration_plan(
             rule_list, opts.versions.config, inventory, plan, findings, opts.plan
         )
         findings.extend(forecast_findings)
-    apply_annotations(findings, _annotated_objects(inventory))
+    apply_annotations(findings, _annotated_objects(inventory, findings))
     if opts.baseline:
         apply_baseline(findings, opts.baseline, source.problems, opts.baseline_name, opts.today or dt.date.today())
     findings.sort(key=Finding.sort_key)
@@ -141,11 +145,21 @@ def _locate_templates(findings: list[Finding]) -> None:
                 template["line"] = line
 
 
-def _annotated_objects(inv: Inventory) -> dict[tuple[str, str, str], tuple[K8sObject, Any]]:
-    """Every object a finding can name, with the path of its pod spec (for pod template annotations)."""
+def _annotated_objects(inv: Inventory, findings: list[Finding]) -> dict[tuple[str, str, str], tuple[K8sObject, Any]]:
+    """Every object a finding names, with the path of its pod spec (for pod template annotations).
+
+    Only objects that findings name are keyed: there are few findings and, in a big cluster,
+    hundreds of thousands of objects.
+    """
+    wanted = {
+        (str(f.object.get("kind")), str(f.object.get("namespace") or ""), str(f.object.get("name"))) for f in findings
+    }
+    names = {key[2] for key in wanted}
     out: dict[tuple[str, str, str], tuple[K8sObject, Any]] = {}
     for obj in inv.objects:
-        out[(obj.kind, obj.namespace or "", obj.name)] = (obj, None)
+        if obj.name in names and (key := (obj.kind, obj.namespace or "", obj.name)) in wanted:
+            out[key] = (obj, None)
     for w in inv.workloads:
-        out[(w.obj.kind, w.obj.namespace or "", w.obj.name)] = (w.obj, w.pod.path)
+        if w.obj.name in names and (key := (w.obj.kind, w.obj.namespace or "", w.obj.name)) in wanted:
+            out[key] = (w.obj, w.pod.path)
     return out

@@ -264,7 +264,7 @@ def generate(nodes: int, pods: int, seed: int) -> tuple[Iterator[dict[str, Any]]
             expected += [["NODE001", "Node", "", n["metadata"]["name"]], ["NODE003", "Node", "", n["metadata"]["name"]]]
     # the nodes run v1.23 with Docker: the default path crosses v1.24, where dockershim is gone
     if any(e[0] == "NODE001" for e in expected):
-        expected.append(["UPG003", "RKECluster", "", "cluster"])
+        expected.append(["UPG003", "Cluster", "", "scanned cluster"])
     namespaces = [f"team-{i:03d}" for i in range(max(1, pods // 300))]
 
     def plant() -> str | None:
@@ -353,11 +353,12 @@ def generate(nodes: int, pods: int, seed: int) -> tuple[Iterator[dict[str, Any]]
 
 def write(path: Path, nodes: int, pods: int, seed: int, indent: int | None = 4) -> list[list[str]]:
     items, expected = generate(nodes, pods, seed)
-    encoder = json.JSONEncoder(indent=indent, ensure_ascii=False)
+    # compact as the API server and `jq -c` write it: no space after separators
+    encoder = json.JSONEncoder(indent=indent, ensure_ascii=False, separators=(",", ": ") if indent else (",", ":"))
     pad = " " * (indent or 0)
     with path.open("w", encoding="utf-8") as out:
         # the same layout kubectl prints: a List whose items are indented one level
-        out.write('{\n    "apiVersion": "v1",\n    "items": [\n' if indent else '{"apiVersion": "v1", "items": [')
+        out.write('{\n    "apiVersion": "v1",\n    "items": [\n' if indent else '{"apiVersion":"v1","items":[')
         first = True
         for item in items:
             text = encoder.encode(item)
@@ -368,7 +369,7 @@ def write(path: Path, nodes: int, pods: int, seed: int, indent: int | None = 4) 
         out.write(
             '\n    ],\n    "kind": "List",\n    "metadata": {\n        "resourceVersion": ""\n    }\n}\n'
             if indent
-            else '], "kind": "List", "metadata": {"resourceVersion": ""}}'
+            else '],"kind":"List","metadata":{"resourceVersion":""}}'
         )
     expected.sort()
     path.with_name(path.name + ".expected.json").write_text(json.dumps(expected, indent=1) + "\n", encoding="utf-8")

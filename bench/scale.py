@@ -20,6 +20,7 @@ Not part of the test suite's pass/fail (tests/test_bench_smoke.py runs --smoke).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
 import os
@@ -27,6 +28,7 @@ import re
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from collections import Counter
@@ -112,17 +114,25 @@ def table(rows: list[list[str]], header: list[str]) -> None:
         print("  " + "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
 
 
-def cluster_file(work: Path, nodes: int, pods: int) -> tuple[Path, list[list[str]]]:
-    path = work / f"cluster-{nodes}n-{pods}p.json"
+FORMS = ("indented", "compact")
+
+
+def cluster_file(work: Path, nodes: int, pods: int, form: str = "indented") -> tuple[Path, list[list[str]]]:
+    """The generated List in one form: kubectl's 4-space indentation, or the API server's compact JSON."""
+    suffix = "" if form == "indented" else f"-{form}"
+    path = work / f"cluster-{nodes}n-{pods}p{suffix}.json"
     expected_path = path.with_name(path.name + ".expected.json")
     if path.exists() and expected_path.exists():
         return path, json.loads(expected_path.read_text(encoding="utf-8"))
-    return path, write_cluster(path, nodes, pods, seed=1)
+    return path, write_cluster(path, nodes, pods, seed=1, indent=4 if form == "indented" else None)
 
 
-def snapshot_vs_floor(path: Path, expected: list[list[str]], runs: int, work: Path) -> tuple[float, float, bool]:
-    print(f"\n== snapshot: {path.name} ({path.stat().st_size / 1048576:.0f} MiB), median of {runs} ==")
-    out = work / "snapshot-findings.json"
+def snapshot_vs_floor(
+    path: Path, expected: list[list[str]], runs: int, work: Path, form: str = "indented"
+) -> tuple[float, float, bool]:
+    print(f"\n== snapshot, {form}: {path.name} ({path.stat().st_size / 1048576:.0f} MiB), median of {runs} ==")
+    print(f"  planted: {dict(sorted(Counter(e[0] for e in expected).items()))}")
+    out = work / f"snapshot-{form}-findings.json"
     floor, scan = side_by_side(
         runs, [sys.executable, "-c", FLOOR_JSON, str(path)], assess("cluster", "--snapshot", str(path)), out
     )
@@ -139,10 +149,97 @@ def snapshot_vs_floor(path: Path, expected: list[list[str]], runs: int, work: Pa
         ],
         ["process", "wall s", "peak RSS MiB", "wall ratio", "RSS ratio"],
     )
-    ok = compare("snapshot scan", findings_of(out), expected)
+    ok = compare(f"snapshot scan, {form}", findings_of(out), expected)
     wall_ok, rss_ok = scan[0] <= 1.5 * floor[0], scan[1] <= 2 * floor[1]
     print(f"  targets: wall <= 1.5x floor: {_yes(wall_ok)}; RSS <= 2x floor: {_yes(rss_ok)}")
     return scan[0], scan[1], ok
+
+
+PROFILE = """import cProfile, pstats, sys
+from assessor.cli import app
+profiler = cProfile.Profile()
+profiler.enable()
+try:
+    app(["cluster", "--snapshot", sys.argv[1], "-o", "json", "--fail-on", "none", "--output-file", sys.argv[2]])
+except SystemExit:
+    pass
+profiler.disable()
+stats = pstats.Stats(profiler, stream=sys.stdout)
+stats.sort_stats("cumulative").print_stats(int(sys.argv[3]))
+"""
+
+
+# shorter rows: library paths without the interpreter's prefix
+PREFIXES = (str(ROOT) + "/", sysconfig.get_paths()["purelib"] + "/", sysconfig.get_paths()["stdlib"] + "/")
+
+
+def profile(path: Path, work: Path, top: int) -> None:
+    """One scan under cProfile: the top functions by cumulative time (profiling slows Python code ~2x)."""
+    print(f"\n== profile: assess cluster --snapshot {path.name}, top {top} by cumulative time ==")
+    proc = subprocess.run(
+        [sys.executable, "-c", PROFILE, str(path), str(work / "profile-findings.json"), str(top)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    lines = proc.stdout.splitlines()
+    # pstats prints a preamble and a header before the rows: keep the totals and the rows
+    start = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
+    total = next((line.strip() for line in lines if "function calls" in line), "")
+    print(f"  {total}")
+    for line in lines[start:]:
+        if line.strip():
+            for prefix in PREFIXES:
+                line = line.replace(prefix, "")
+            print("  " + line.rstrip())
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"profiled scan failed: {proc.stderr.strip()[-500:]}")
+
+
+FLOOR_IMPORT = "import yaml"
+
+
+def startup(work: Path, runs: int) -> float:
+    """A one-file manifest scan against `python -c "import yaml"`: the start-up a user waits for.
+
+    CPU seconds (user + system, from wait4) are shown beside wall time: on a busy machine they
+    say more about a 0.1 s process. Peak RSS is left out: a child's ru_maxrss starts from the
+    benchmark process's own, which is far bigger.
+    """
+    one = work / "one-file.yaml"
+    one.write_text(MANIFEST.format(i=1, ns=1, extra_env=""), encoding="utf-8")
+    print(f"\n== start-up: assess manifests one-file.yaml, median of {runs} ==")
+    floor_cmd, cmd = [sys.executable, "-c", FLOOR_IMPORT], assess("manifests", str(one))
+    floor_samples, samples = [], []
+    for _ in range(runs):
+        floor_samples.append(_wall_and_cpu(floor_cmd))
+        samples.append(_wall_and_cpu(cmd))
+    floor, scan = medians(floor_samples), medians(samples)
+    table(
+        [
+            ['python -c "import yaml" (floor)', f"{floor[0]:.3f}", f"{floor[1]:.3f}", "1.00", "1.00"],
+            [
+                "assess manifests one-file.yaml",
+                f"{scan[0]:.3f}",
+                f"{scan[1]:.3f}",
+                f"{scan[0] / floor[0]:.2f}",
+                f"{scan[1] / floor[1]:.2f}",
+            ],
+        ],
+        ["process", "wall s", "CPU s", "wall ratio", "CPU ratio"],
+    )
+    return scan[0] / floor[0]
+
+
+def _wall_and_cpu(cmd: list[str]) -> tuple[float, float]:
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed")
+    return wall, usage.ru_utime + usage.ru_stime
 
 
 def serve(path: Path, kubeconfig: Path) -> None:
@@ -335,7 +432,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000,50000,150000", help="pod counts for the growth table")
     parser.add_argument("--manifest-files", type=int, default=10_000)
     parser.add_argument("--work", type=Path, help="keep generated files here (default: a temporary folder)")
-    parser.add_argument("--parts", default="snapshot,live,growth,manifests", help="which parts to run")
+    parser.add_argument(
+        "--parts",
+        default="snapshot,live,growth,manifests,startup",
+        help="which parts to run (also: profile, which is not in the default run)",
+    )
+    parser.add_argument("--forms", default=",".join(FORMS), help="snapshot forms: indented (kubectl), compact (API)")
+    parser.add_argument("--profile-top", type=int, default=25, help="rows the profile part prints")
+    parser.add_argument("--startup-runs", type=int, default=11)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, one run: checks the script, not speed")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--kubeconfig", type=Path, help=argparse.SUPPRESS)
@@ -345,23 +449,44 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.smoke:
         args.nodes, args.pods, args.runs, args.sizes, args.manifest_files = 20, 600, 1, "200,600", 40
+        args.startup_runs = 1
     sizes = [int(s) for s in args.sizes.split(",") if s]
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {os.uname().sysname} {os.uname().release}")
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    fast = importlib.util.find_spec("msgspec") is not None
+    print(f"JSON input decoded by: {'msgspec (the fast extra)' if fast else 'the standard library'}")
+    forms = [f for f in args.forms.split(",") if f]
+    if unknown := set(forms) - set(FORMS):
+        parser.error(f"unknown form(s): {', '.join(sorted(unknown))} (known: {', '.join(FORMS)})")
     with tempfile.TemporaryDirectory(prefix="assess-bench-") as tmp:
         work = args.work or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        path, expected = cluster_file(work, args.nodes, args.pods)
-        print(f"cluster: {args.nodes:,} nodes, {args.pods:,} pods; planted: {dict(Counter(e[0] for e in expected))}")
         parts = set(args.parts.split(","))
+        if "live" in parts and "indented" not in forms:
+            forms.insert(0, "indented")  # the live scan is compared with the indented snapshot scan
+        print(f"cluster: {args.nodes:,} nodes, {args.pods:,} pods")
         ok = True
+        snapshot_wall = 0.0
         if parts & {"snapshot", "live"}:
-            snapshot_wall, _, ok = snapshot_vs_floor(path, expected, args.runs, work)
-            if "live" in parts:
-                ok &= live(path, expected, args.runs, work, snapshot_wall)
+            for form in forms:
+                form_path, form_expected = cluster_file(work, args.nodes, args.pods, form)
+                wall, _, form_ok = snapshot_vs_floor(form_path, form_expected, args.runs, work, form)
+                ok &= form_ok
+                if form == "indented":
+                    snapshot_wall = wall
+        if "live" in parts:
+            path, expected = cluster_file(work, args.nodes, args.pods)
+            ok &= live(path, expected, args.runs, work, snapshot_wall)
+        if "profile" in parts:
+            for form in forms:
+                profile(cluster_file(work, args.nodes, args.pods, form)[0], work, args.profile_top)
         if "growth" in parts:
             growth(work, sizes, args.runs)
         if "manifests" in parts:
             manifests(work, args.manifest_files, args.runs)
+        if "startup" in parts:
+            startup(work, args.startup_runs)
+        print(f"\nload average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"\nfindings exactly as planted: {'yes' if ok else 'NO'}")
     return 0 if ok else 1
 

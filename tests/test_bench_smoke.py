@@ -46,8 +46,36 @@ def test_smoke_run_of_the_scale_benchmark(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
-    assert re.search(r"snapshot scan: \d+ findings, exactly the planted ones", out)
+    for form in ("indented", "compact"):
+        assert re.search(rf"snapshot scan, {form}: \d+ findings, exactly the planted ones", out)
+    assert "top 25 by cumulative time" not in out  # profiling is not part of the default run
+    assert re.search(r"assess manifests one-file.yaml +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+", out)
     assert re.search(r"live scan: \d+ findings, exactly the planted ones", out)
     assert "one request per page: met; no per-object request: met" in out
     assert "/api/v1/pods                   600             2         2" in out
     assert out.rstrip().endswith("findings exactly as planted: yes")
+
+
+def test_profile_part_prints_the_top_functions(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "scale.py"),
+            "--smoke",
+            "--work",
+            str(tmp_path),
+            "--parts",
+            "profile",
+            "--forms",
+            "compact",
+            "--profile-top",
+            "30",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "top 30 by cumulative time" in proc.stdout
+    assert re.search(r"\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+ assessor/scan\.py:\d+\(scan\)", proc.stdout)

@@ -141,7 +141,7 @@ def test_assess_node_on_a_clean_engine_finds_none_of_them(clean_dockerd: Private
 def test_assess_node_engine_unreachable_is_partial(tmp_path: Path) -> None:
     code, out, err = _invoke(["node", "--docker-host", f"unix://{tmp_path}/none.sock", "--root", str(tmp_path)])
     assert code == 3, (out, err)
-    assert "Docker Engine not read" in err
+    assert "Docker Engine: not read" in err
 
 
 @pytest.mark.parametrize("fmt", formats(Kind.scan))

@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -16,7 +16,6 @@ from assessor.cli.app import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, fail, stde
 from assessor.cli.options import BaselineFiles, ClusterAccess, Gate, Output, ScanSettings, duration
 from assessor.document import build_document
 from assessor.engine.rules import Rule, RuleError
-from assessor.migration.build import MigrationOptions
 from assessor.model.findings import Finding, Severity
 from assessor.model.kversion import Minor, VersionError
 from assessor.model.rke import RkeConfig
@@ -28,10 +27,13 @@ from assessor.sources.result import SourceResult
 from assessor.suppress import BaselineEntry, BaselineError, baseline_document, load_baseline
 from assessor.versions.assessment import VersionInputs
 
+if TYPE_CHECKING:  # imported by the plan command itself: other commands start without the planner
+    from assessor.migration.build import MigrationOptions
 
-def load_rules_or_exit() -> list[Rule]:
+
+def load_rules_or_exit(planner: bool = True) -> list[Rule]:
     try:
-        return bundled_rules()
+        return bundled_rules(planner=planner)
     except RuleError as exc:
         raise fail(str(exc)) from None
 
@@ -183,7 +185,7 @@ def run_scan(
     node_cluster: RkeConfig | None = None,
 ) -> None:
     """Scan, write the baseline and the plan, render the document, and exit by the README's table."""
-    rules = load_rules_or_exit()
+    rules = load_rules_or_exit(planner=plan is not None)  # the planner's rules run only in a plan
     options = ScanOptions(
         target=target(settings.target),
         versions=versions,

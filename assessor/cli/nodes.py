@@ -68,7 +68,7 @@ def node(
         description={"type": "node", "hostname": report.hostname, "dockerHost": report.docker_host, "root": str(root)},
     )
     if report.engine_error:
-        source.problems.error(report.docker_host, f"Docker Engine not read: {report.engine_error}")
+        source.problems.error("Docker Engine", f"not read: {report.engine_error}")
     for note in report.notes:
         source.problems.note(str(root), note)
     source.files_read = 1

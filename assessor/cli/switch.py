@@ -55,7 +55,7 @@ def switch(
             "--out",
             metavar="DIR",
             help="Directory for requests.jsonl, events.jsonl, summary.json, report.html; must be new or empty "
-            "(see --force).",
+            "(see --force). Default: assess-switch-YYYYMMDD-HHMMSS in the current directory.",
         ),
     ] = None,
     force: Annotated[

@@ -120,12 +120,64 @@ class WorkloadContext:
         return (*self.pod.path, "volumes", index)
 
     @cached_property
+    def command_texts(self) -> list[str]:
+        """What the command templates search in every container (see command_texts)."""
+        return [text for c in self.containers for text in command_texts(c)]
+
+    @cached_property
+    def env_values(self) -> list[str]:
+        """The literal env values of every container."""
+        return [value for c in self.containers for value in env_values(c)]
+
+    @cached_property
     def text(self) -> str:
         """Every env name and value, command and arg of the pod, for 'does it mention X' conditions."""
         parts: list[str] = []
         for c in self.containers:
             parts.extend(container_strings(c.spec))
         return "\n".join(parts)
+
+
+def command_fields(c: ContainerRef) -> Iterator[tuple[FieldPath, list[str]]]:
+    """The command-like fields of a container with their paths: command, args, exec hooks and probes."""
+    spec = c.spec
+    for key in ("command", "args"):
+        yield (*c.path, key), string_list(spec.get(key))
+    lifecycle = spec.get("lifecycle")
+    if isinstance(lifecycle, dict):
+        for hook in ("postStart", "preStop"):
+            handler = lifecycle.get(hook)
+            if isinstance(handler, dict) and isinstance(handler.get("exec"), dict):
+                yield (
+                    (*c.path, "lifecycle", hook, "exec", "command"),
+                    string_list(handler["exec"].get("command")),
+                )
+    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+        handler = spec.get(probe)
+        if isinstance(handler, dict) and isinstance(handler.get("exec"), dict):
+            yield (*c.path, probe, "exec", "command"), string_list(handler["exec"].get("command"))
+
+
+def command_texts(c: ContainerRef) -> list[str]:
+    """What the command template searches in a container: each item (comment lines blanked), and
+    the items of a field joined when there are several."""
+    texts: list[str] = []
+    for _, items in command_fields(c):
+        stripped = [strip_comments(i) for i in items]
+        texts.extend(stripped)
+        if len(stripped) > 1:
+            texts.append(" ".join(stripped))
+    return texts
+
+
+def env_values(c: ContainerRef) -> list[str]:
+    """The literal env values of a container, as the container-text template searches them."""
+    values = []
+    for env in c.spec.get("env") or []:
+        value = as_str(env.get("value")) if isinstance(env, dict) else None
+        if value:
+            values.append(value)
+    return values
 
 
 def container_strings(spec: dict[str, Any]) -> list[str]:
@@ -144,8 +196,11 @@ class ObjectContext:
     pod_path: FieldPath | None = None
     target: Minor | None = None  # the Kubernetes minor the scan plans for (removed APIs)
     owner: dict[str, Any] | None = None  # the workload's owner when the object is a workload
-    # answers every rule of a template family shares (the removed-api rules ask one question)
-    _memo: dict[str, Any] = field(default_factory=dict)
+    # the inventory the object is in, for facts computed once over all objects (Inventory.fact)
+    inventory: Inventory | None = None
+    # answers every rule of a template family shares, for an object outside an inventory;
+    # made on first use: there is one context per object, hundreds of thousands in a big cluster
+    _memo: dict[str, Any] | None = None
     scope: ClassVar[str] = "object"
 
     @property
@@ -153,6 +208,8 @@ class ObjectContext:
         return self.obj
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        if self._memo is None:
+            self._memo = {}
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]
@@ -234,7 +291,10 @@ def inventory_contexts(
     workloads = {id(w.obj): w for w in inv.workloads}
     for obj in inv.objects:
         owning = workloads.get(id(obj))
-        yield ObjectContext(obj, owning.pod.path if owning else None, target, owning.owner if owning else None)
+        if owning is None:
+            yield ObjectContext(obj, None, target, None, inv)
+        else:
+            yield ObjectContext(obj, owning.pod.path, target, owning.owner, inv)
 
 
 def configmap_users(workloads: list[Workload]) -> dict[tuple[str, str], list[dict[str, Any]]]:

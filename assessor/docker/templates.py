@@ -8,7 +8,7 @@ Hits: a field path, the value found there, the container, and facts that a rule'
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -18,13 +18,12 @@ from assessor.docker.context import (
     ObjectContext,
     WorkloadContext,
     as_str,
-    string_list,
+    command_fields,
     strip_comments,
 )
 from assessor.docker.hostpaths import PathMatcher, normalise
-from assessor.engine.schema import REGEX, STR, STR_LIST, Param, SchemaError, regex
+from assessor.engine.schema import REGEX, STR, STR_LIST, Param, SchemaError, regex, regex_screen
 from assessor.engine.template import Hit, Template
-from assessor.inventory.podspec import ContainerRef
 from assessor.model.origin import FieldPath
 from assessor.redact import redact
 
@@ -93,6 +92,10 @@ class HostPathTemplate(Template):
 
     def compile(self, params: dict[str, Any]) -> PathMatcher:
         return PathMatcher.from_params(params)
+
+    def screen(self, compiled: Sequence[Any]) -> Callable[[WorkloadContext], bool]:
+        # most pods mount no host path at all
+        return lambda ctx: any(isinstance(volume.get("hostPath"), dict) for _, volume in ctx.volumes)
 
     def hits(self, ctx: WorkloadContext, compiled: PathMatcher) -> Iterator[Hit]:
         for index, volume in ctx.volumes:
@@ -180,6 +183,25 @@ class EnvTemplate(Template):
     def compile(self, params: dict[str, Any]) -> tuple[frozenset[str], re.Pattern[str] | None, re.Pattern[str] | None]:
         return frozenset(params.get("names") or ()), params.get("name_pattern"), params.get("value_pattern")
 
+    def screen(self, compiled: Sequence[Any]) -> Callable[[WorkloadContext], bool] | None:
+        names: frozenset[str] = frozenset().union(*(c[0] for c in compiled))
+        patterns = [c[1] for c in compiled if c[1] is not None]
+        matches = regex_screen(patterns) if patterns else None
+        if patterns and matches is None:
+            return None
+
+        def any_name(ctx: WorkloadContext) -> bool:
+            for c in ctx.containers:
+                for env in c.spec.get("env") or ():
+                    if not isinstance(env, dict):
+                        continue
+                    name = as_str(env.get("name")) or ""  # as hits() reads it
+                    if name in names or (matches is not None and matches(name)):
+                        return True
+            return False
+
+        return any_name
+
     def hits(self, ctx: WorkloadContext, compiled: Any) -> Iterator[Hit]:
         names, name_re, value_re = compiled
         for c in ctx.containers:
@@ -196,34 +218,21 @@ class EnvTemplate(Template):
                 yield Hit((*c.path, "env", i, "value"), f"{name}={shown}", c, {"name": name})
 
 
-def _command_fields(c: ContainerRef) -> Iterator[tuple[FieldPath, list[str]]]:
-    spec = c.spec
-    for key in ("command", "args"):
-        yield (*c.path, key), string_list(spec.get(key))
-    lifecycle = spec.get("lifecycle")
-    if isinstance(lifecycle, dict):
-        for hook in ("postStart", "preStop"):
-            handler = lifecycle.get(hook)
-            if isinstance(handler, dict) and isinstance(handler.get("exec"), dict):
-                yield (
-                    (*c.path, "lifecycle", hook, "exec", "command"),
-                    string_list(handler["exec"].get("command")),
-                )
-    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
-        handler = spec.get(probe)
-        if isinstance(handler, dict) and isinstance(handler.get("exec"), dict):
-            yield (*c.path, probe, "exec", "command"), string_list(handler["exec"].get("command"))
-
-
 class CommandTemplate(PatternTemplate):
     """A pattern in command, args, lifecycle hooks or exec probes of any container (init ones too)."""
 
     name = "command"
     scope = "workload"
 
+    def screen(self, compiled: Sequence[Any]) -> Callable[[WorkloadContext], bool] | None:
+        matches = regex_screen(compiled)
+        if matches is None:
+            return None
+        return lambda ctx: any(matches(text) for text in ctx.command_texts)
+
     def hits(self, ctx: WorkloadContext, compiled: re.Pattern[str]) -> Iterator[Hit]:
         for c in ctx.containers:
-            for path, items in _command_fields(c):
+            for path, items in command_fields(c):
                 found = False
                 for i, item in enumerate(items):
                     text = strip_comments(item)
@@ -244,6 +253,14 @@ class ContainerTextTemplate(CommandTemplate):
     """Like `command`, and env values too: for strings such as a socket path that can sit in either."""
 
     name = "container-text"
+
+    def screen(self, compiled: Sequence[Any]) -> Callable[[WorkloadContext], bool] | None:
+        matches = regex_screen(compiled)
+        if matches is None:
+            return None
+        return lambda ctx: (
+            any(matches(text) for text in ctx.command_texts) or any(matches(value) for value in ctx.env_values)
+        )
 
     def hits(self, ctx: WorkloadContext, compiled: re.Pattern[str]) -> Iterator[Hit]:
         yield from super().hits(ctx, compiled)
@@ -303,6 +320,12 @@ class ImageTemplate(PatternTemplate):
     name = "image"
     scope = "workload"
     facts = MappingProxyType({"image": "the container image"})
+
+    def screen(self, compiled: Sequence[Any]) -> Callable[[WorkloadContext], bool] | None:
+        matches = regex_screen(compiled)
+        if matches is None:
+            return None
+        return lambda ctx: any(isinstance(i := c.spec.get("image"), str) and i and matches(i) for c in ctx.containers)
 
     def hits(self, ctx: WorkloadContext, compiled: re.Pattern[str]) -> Iterator[Hit]:
         for c in ctx.containers:
@@ -366,6 +389,22 @@ class ConfigMapDataTemplate(Template):
     def compile(self, params: dict[str, Any]) -> tuple[re.Pattern[str] | None, ...]:
         keys = ("pattern", "key_pattern", "unless_pattern", "requires_pattern")
         return tuple(params.get(k) for k in keys)
+
+    def screen(self, compiled: Sequence[Any]) -> Callable[[ConfigMapContext], bool] | None:
+        matches = regex_screen(c[0] for c in compiled)
+        if matches is None:
+            return None
+
+        def any_value(ctx: ConfigMapContext) -> bool:
+            # what hits() searches with each rule's pattern: every data value, comment lines blanked
+            data = ctx.obj.raw.get("data")
+            if not isinstance(data, dict):
+                return False
+            return any(
+                isinstance(value, str) and matches(ctx.uncommented(str(key), value)) for key, value in data.items()
+            )
+
+        return any_value
 
     def hits(self, ctx: ConfigMapContext, compiled: Any) -> Iterator[Hit]:
         pattern, key_re, unless, requires = compiled
@@ -434,13 +473,14 @@ class NodePodRuntimeTemplate(Template):
     def hits(self, ctx: NodeContext, compiled: dict[str, Any]) -> Iterator[Hit]:
         prefix = str(compiled["prefix"])
         matching = 0
-        for pod in ctx.pods:
+        for pod in ctx.pods:  # every pod of the node: plain loops, no generator per pod
             status = pod.raw.get("status")
             statuses = status.get("containerStatuses") if isinstance(status, dict) else None
-            if isinstance(statuses, list) and any(
-                isinstance(s, dict) and str(s.get("containerID", "")).startswith(prefix) for s in statuses
-            ):
-                matching += 1
+            if isinstance(statuses, list):
+                for s in statuses:
+                    if isinstance(s, dict) and str(s.get("containerID", "")).startswith(prefix):
+                        matching += 1
+                        break
         if matching:
             value = f"{matching} of {len(ctx.pods)} pods run containers with containerID {prefix}…"
             yield Hit(("status", "nodeInfo", "containerRuntimeVersion"), value, None, {"pods": matching})
@@ -456,6 +496,17 @@ class AnnotationWithoutTemplate(Template):
         Param("key", STR, "the annotation that is present", required=True),
         Param("companion", STR, "the annotation that must accompany it", required=True),
     )
+
+    def screen(self, compiled: Sequence[Any]) -> Callable[[ObjectContext], bool]:
+        keys = frozenset(str(c["key"]) for c in compiled)
+
+        def may_have_key(ctx: ObjectContext) -> bool:
+            if ctx.pod_path is not None:
+                return True  # a workload's pod template has annotations of its own
+            own = ctx.obj.metadata.get("annotations")
+            return isinstance(own, dict) and not own.keys().isdisjoint(keys)
+
+        return may_have_key
 
     def hits(self, ctx: ObjectContext, compiled: dict[str, Any]) -> Iterator[Hit]:
         key, companion = str(compiled["key"]), str(compiled["companion"])

@@ -30,33 +30,43 @@ def evaluate(rules: Sequence[Rule], contexts: Iterable[Context], observe: Observ
     observe, if given, sees each finding with its context and hit, in evaluation order
     (context by context, rule by rule), for callers that sum up facts per subject.
     """
-    by_scope: dict[str, list[Rule]] = defaultdict(list)
+    by_scope = _families(rules)
+    findings: list[Finding] = []
+    for ctx in contexts:
+        families = by_scope.get(ctx.scope)
+        if not families:
+            continue
+        for template, screen, family in families:
+            # one relevant() and one screen per template and subject: a family of rules skips the subject together
+            if not template.relevant(ctx) or (screen is not None and not screen(ctx)):
+                continue
+            for rule in family:
+                for hit in template.hits(ctx, rule.compiled):
+                    severity, reason, category = _severity(rule, hit, ctx)
+                    if severity is None:
+                        continue
+                    finding = _finding(rule, hit, ctx, severity, reason, category)
+                    findings.append(finding)
+                    if observe is not None:
+                        observe(ctx, finding, hit)
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+Family = tuple[Template, Callable[[Any], bool] | None, list[Rule]]
+
+
+def _families(rules: Sequence[Rule]) -> dict[str, list[Family]]:
+    """Rules by scope, then by template (with its screen), in the order rules first name each template."""
+    by_template: dict[str, tuple[Template, list[Rule]]] = {}
     for rule in rules:
         if rule.impl is None:
             raise ValueError(f"rule {rule.id} was not loaded through load_rules")
-        by_scope[rule.impl.scope].append(rule)
-    findings: list[Finding] = []
-    for ctx in contexts:
-        scoped = by_scope.get(ctx.scope)
-        if not scoped:
-            continue
-        relevant: dict[str, bool] = {}  # a template's relevant() is asked once per subject
-        for rule in scoped:
-            template: Template = rule.impl  # type: ignore[assignment]  # checked above
-            if template.name not in relevant:
-                relevant[template.name] = template.relevant(ctx)
-            if not relevant[template.name]:
-                continue
-            for hit in template.hits(ctx, rule.compiled):
-                severity, reason, category = _severity(rule, hit, ctx)
-                if severity is None:
-                    continue
-                finding = _finding(rule, hit, ctx, severity, reason, category)
-                findings.append(finding)
-                if observe is not None:
-                    observe(ctx, finding, hit)
-    findings.sort(key=Finding.sort_key)
-    return findings
+        by_template.setdefault(rule.impl.name, (rule.impl, []))[1].append(rule)
+    by_scope: dict[str, list[Family]] = defaultdict(list)
+    for template, family in by_template.values():
+        by_scope[template.scope].append((template, template.screen([r.compiled for r in family]), family))
+    return dict(by_scope)
 
 
 def _severity(rule: Rule, hit: Hit, ctx: Context) -> tuple[Severity | None, str | None, str]:
@@ -82,10 +92,15 @@ def _finding(rule: Rule, hit: Hit, ctx: Context, severity: Severity, reason: str
         message = f"{message}; used by {users}"
     # The one place a finding's text is made: credentials are hidden here, for every format.
     message = redact_text(message)
+    # A line names where the evidence is. A snapshot too big to keep its line map (sources/files.py)
+    # knows only where each object starts: that goes to objectLine, never to line.
+    located = obj.origin.locator is not None
     location: dict[str, Any] = {
         "file": obj.origin.file,
-        "line": obj.origin.line_of(hit.path, hit.value_line),
+        "line": obj.origin.line_of(hit.path, hit.value_line) if located else None,
     }
+    if not located and obj.origin.file and obj.origin.line:
+        location["objectLine"] = obj.origin.line
     if obj.origin.template:
         # the chart template is named apart from the location: the line counts in the rendered file
         location["template"] = {"file": obj.origin.template}

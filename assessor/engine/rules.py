@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,9 @@ REQUIRED = ("id", "slug", "category", "severity", "title", "rationale", "remedia
 OPTIONAL = ("adjust", "message")
 ADJUST_KEYS = ("when", "severity", "reason", "category")
 _ID = re.compile(r"^[A-Z]{2,5}\d{3}$")
+# a top-level `source:` key, and a `rules` key anywhere a block or flow mapping could hold it
+_DATA_TABLE = re.compile(r"^source\s*:", re.M)
+_RULES_KEY = re.compile(r"""["']?rules["']?\s*:""")
 
 
 class RuleError(ValueError):
@@ -90,8 +94,16 @@ def rule_files(base: Path) -> list[tuple[Path, list[Any]]]:
     out = []
     for file in sorted(base.rglob("*.yaml")):
         try:
-            data = yaml.load(file.read_text(encoding="utf-8"), Loader=Loader)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RuleError(f"{file}: invalid YAML: {exc}") from None
+        if _DATA_TABLE.search(text) and not _RULES_KEY.search(text):
+            # a data table (the version matrix is most of the YAML here): its own loader reads
+            # and checks it; parsing it here too would only add to every command's start-up
+            continue
+        try:
+            data = yaml.load(text, Loader=Loader)
+        except yaml.YAMLError as exc:
             raise RuleError(f"{file}: invalid YAML: {exc}") from None
         if isinstance(data, dict) and "rules" not in data and "source" in data:
             continue
@@ -102,12 +114,19 @@ def rule_files(base: Path) -> list[tuple[Path, list[Any]]]:
     return out
 
 
-def load_rules(catalog: Catalog, directory: Path | None = None) -> list[Rule]:
+def load_rules(catalog: Catalog, directory: Path | None = None, *, skip_templates: Collection[str] = ()) -> list[Rule]:
+    """The rules under directory, each checked against its template in catalog.
+
+    Rules of skip_templates are left out unread: templates a caller will not run, and whose
+    package it need not import.
+    """
     base = directory or rules_dir()
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for file, entries in rule_files(base):
         for entry in entries:
+            if skip_templates and _template_name(entry) in skip_templates:
+                continue
             rule = _parse_rule(entry, file, str(file.relative_to(base)), catalog)
             if rule.id in seen:
                 raise RuleError(f"{file}: {rule.id}: already defined in {seen[rule.id]}")
@@ -116,6 +135,11 @@ def load_rules(catalog: Catalog, directory: Path | None = None) -> list[Rule]:
     if not rules:
         raise RuleError(f"{base}: no rules found (is the package installed with its rules/ data?)")
     return sorted(rules, key=lambda r: r.id)
+
+
+def _template_name(entry: Any) -> Any:
+    match = entry.get("match") if isinstance(entry, dict) else None
+    return match.get("template") if isinstance(match, dict) else None
 
 
 def _parse_rule(entry: Any, file: Path, name: str, catalog: Catalog) -> Rule:

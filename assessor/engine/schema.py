@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,26 @@ def compile_regex(pattern: Any, flags: int = 0) -> re.Pattern[str]:
     if problem is not None:
         raise SchemaError(f"{pattern!r} is not linear-time: {problem}")
     return compiled
+
+
+def regex_screen(patterns: Iterable[re.Pattern[str] | None]) -> Callable[[str], bool] | None:
+    """A test that is True exactly when one of patterns finds a match in a text; None if one is missing.
+
+    For screening a family of rules with one tight loop over its patterns instead of one pass of
+    each rule's hits(). (A union of the patterns would lose each one's literal-prefix search and
+    is slower.)
+    """
+    searches = []
+    for p in patterns:
+        if p is None:
+            return None
+        searches.append(p.search)
+    if not searches:
+        return None
+    if len(searches) == 1:
+        search = searches[0]
+        return lambda text: search(text) is not None
+    return lambda text: any(search(text) is not None for search in searches)
 
 
 @dataclass(frozen=True, slots=True)

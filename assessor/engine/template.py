@@ -8,7 +8,7 @@ its templates and the extra condition keys it understands as a CheckPackage.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, ClassVar, Protocol
@@ -72,6 +72,15 @@ class Template:
         object together instead of each looking at it in turn.
         """
         return True
+
+    def screen(self, compiled: Sequence[Any]) -> Callable[[Any], bool] | None:
+        """A test of a subject that is False only when no rule of the family can hit it, or None.
+
+        compiled holds what compile() returned for each rule of the family that runs. The test
+        runs once per subject after relevant(), so it must be cheaper than the rules it spares:
+        one search with the union of the family's patterns instead of one search per rule.
+        """
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from assessor.model.origin import Origin
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class K8sObject:
     raw: dict[str, Any]
     origin: Origin
     # read once: every rule and the inventory ask for these, hundreds of thousands of times in a big cluster
-    kind: str = field(init=False)
-    metadata: dict[str, Any] = field(init=False)
+    kind: str
+    metadata: dict[str, Any]
 
-    def __post_init__(self) -> None:
-        self.kind = str(self.raw.get("kind") or "")
-        meta = self.raw.get("metadata")
+    def __init__(self, raw: dict[str, Any], origin: Origin) -> None:
+        # written out (no __post_init__): one object per item of a List of hundreds of thousands
+        self.raw = raw
+        self.origin = origin
+        kind = raw.get("kind")
+        self.kind = kind if type(kind) is str else str(kind or "")
+        meta = raw.get("metadata")
         self.metadata = meta if isinstance(meta, dict) else {}
 
     @property

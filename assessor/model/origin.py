@@ -36,18 +36,20 @@ class Locator:
     node tree is built lazily instead of slowing down every load.
     """
 
-    def __init__(self, text: str, first_line: int, prefix: FieldPath = ()) -> None:
+    def __init__(self, text: str, first_line: int, prefix: FieldPath = (), parent: Locator | None = None) -> None:
         self._text = text
         self._first_line = first_line
         self._prefix = prefix
+        self._parent = parent
 
     def child(self, prefix: FieldPath) -> Locator:
-        sub = Locator(self._text, self._first_line, self._prefix + prefix)
-        sub.__dict__["_root"] = self._root  # share the composed tree between List items
-        return sub
+        # List items share the document's tree, composed when the first of them is asked for a line
+        return Locator(self._text, self._first_line, self._prefix + prefix, self._parent or self)
 
     @cached_property
     def _root(self) -> yaml.Node | None:
+        if self._parent is not None:
+            return self._parent._root
         try:
             loader = Loader(self._text)
             try:

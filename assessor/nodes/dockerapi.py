@@ -124,7 +124,7 @@ class DockerClient:
         except TimeoutError as exc:
             raise DockerAPIError(f"{where}: no answer within {limit:g}s") from exc
         except (OSError, http.client.HTTPException) as exc:
-            raise DockerAPIError(f"{where}: {type(exc).__name__}: {exc}".rstrip(": ")) from exc
+            raise DockerAPIError(f"{where}: {_os_reason(exc)}") from exc
         finally:
             conn.close()
         if status != 200:
@@ -310,3 +310,16 @@ def parse_volumes(volumes: dict[str, Any], df: dict[str, Any] | None) -> tuple[V
             )
         )
     return tuple(sorted(out, key=lambda v: v.name))
+
+
+def _os_reason(exc: BaseException) -> str:
+    """What went wrong, in words: `no such socket`, not `FileNotFoundError: [Errno 2] …`."""
+    if isinstance(exc, FileNotFoundError):
+        return "no Docker Engine socket there (is dockerd running? --docker-host names another)"
+    if isinstance(exc, PermissionError):
+        return "permission denied on the Docker Engine socket (run as root or a member of the docker group)"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused (no Docker Engine listening there)"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__

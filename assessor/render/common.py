@@ -14,7 +14,11 @@ def location_label(f: dict[str, Any]) -> str:
     loc = f.get("location") or {}
     if not loc.get("file"):
         return ""
-    return f"{loc['file']}:{loc['line']}" if loc.get("line") else str(loc["file"])
+    if loc.get("line"):
+        return f"{loc['file']}:{loc['line']}"
+    if loc.get("objectLine"):
+        return f"{loc['file']} (object at line {loc['objectLine']})"
+    return str(loc["file"])
 
 
 def active_findings(doc: dict[str, Any]) -> list[dict[str, Any]]:

@@ -31,13 +31,15 @@ def etcd_quorum_warning(config: RkeConfig) -> str | None:
     if count == 0 or count % 2 == 1:
         return None
     tolerated = tolerated_failures(count)
+    quorum = count // 2 + 1
     text = (
-        f"{count} etcd members ({', '.join(members)}) need {count // 2 + 1} for quorum and tolerate "
-        f"{tolerated} failure{'s' if tolerated != 1 else ''}, no more than {count - 1} would"
+        f"{count} etcd members ({', '.join(members)}): quorum is {quorum}, so the cluster survives "
+        f"{tolerated} member failure{'s' if tolerated != 1 else ''}, "
+        f"as {count - 1} member{'s' if count - 1 != 1 else ''} would"
     )
     if tolerated == 0:
-        text += ": taking any one of them down, as a node-by-node move does, stops the API"
-    return text + f"; add or remove one etcd member before the move (an odd count: {count + 1} or {count - 1})"
+        text += "; taking any one of them down, as a node-by-node move does, stops the API"
+    return text + f"; move to an odd count ({count + 1} or {count - 1}) before the move"
 
 
 class RkeEtcdQuorumTemplate(Template):

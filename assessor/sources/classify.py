@@ -49,14 +49,23 @@ def objects_from_document(doc: Document, file_name: str, problems: Problems) -> 
         # a typed List (RoleBindingList) speaks for its items' group/version: an item without
         # apiVersion has the List's, and the List's own apiVersion is judged with each item
         typed = kind != "List" and api_version != "v1"
+        item_api = api_version if typed else ""
+        list_api = api_version if typed else None
+        # without per-item lines or locators every item has the same origin: one object for them all
+        shared = None if lines or doc.locator else Origin(shown, doc.line, template, None, list_api)
         for i, item in enumerate(items):
-            line = lines[i] if i < len(lines) else doc.line
             if not isinstance(item, dict) or not isinstance(item.get("kind"), str):
+                line = lines[i] if i < len(lines) else doc.line
                 problems.error(shown, f"{kind}.items[{i}] is not a Kubernetes object; skipped", line)
                 continue
+            if "apiVersion" not in item:
+                item["apiVersion"] = item_api
+            if shared is not None:
+                yield K8sObject(item, shared)
+                continue
+            line = lines[i] if i < len(lines) else doc.line
             locator = doc.locator.child(("items", i)) if doc.locator else None
-            item.setdefault("apiVersion", api_version if typed else "")
-            yield K8sObject(item, Origin(shown, line, template, locator, api_version if typed else None))
+            yield K8sObject(item, Origin(shown, line, template, locator, list_api))
         return
     yield K8sObject(data, Origin(shown, doc.line, template, doc.locator))
 

@@ -9,7 +9,13 @@ from pathlib import Path
 from assessor.model.objects import K8sObject
 from assessor.model.problems import Problems
 from assessor.sources.classify import objects_from_document
-from assessor.sources.documents import DEFAULT_MAX_BYTES, oversize_message, parse_documents, read_text
+from assessor.sources.documents import (
+    DEFAULT_MAX_BYTES,
+    json_document,
+    oversize_message,
+    parse_documents,
+    read_text,
+)
 from assessor.sources.readlimit import SNAPSHOT_MAX_BYTES, NotRegularFile, TooLarge, check_regular, read_bounded
 from assessor.sources.result import SourceResult
 
@@ -31,13 +37,18 @@ def load_snapshot(path: str) -> SourceResult:
     """A `kubectl get … -o yaml|json` dump: one big List, read up to SNAPSHOT_MAX_BYTES.
 
     Lines are found as for manifests (the node tree is composed only when a finding asks), so the
-    same evidence gets the same line whether the file is read here or by `assess manifests`.
+    same evidence gets the same line whether the file is read here or by `assess manifests`; a
+    snapshot bigger than `assess manifests` reads by default gives the line each object starts on.
     """
     refuse_special_arguments([path])
     result = SourceResult(kind="snapshot", description={"type": "snapshot", "path": path})
     for name, raw in _read_inputs([path], result.problems, SNAPSHOT_MAX_BYTES):
         result.files_read += 1
-        result.objects.extend(objects_from_bytes(raw, name, result.problems, max_bytes=None))
+        # Past the size `assess manifests` reads by default, composing a node tree of the whole file
+        # for a finding's line would cost many times the scan (minutes and tens of GiB for a
+        # 150,000-pod cluster): findings there name the line where their object starts.
+        locate = len(raw) <= DEFAULT_MAX_BYTES
+        result.objects.extend(objects_from_bytes(raw, name, result.problems, max_bytes=None, locate=locate))
     return result
 
 
@@ -62,6 +73,11 @@ def objects_from_bytes(
     max_bytes: int | None = DEFAULT_MAX_BYTES,
     locate: bool = True,
 ) -> Iterator[K8sObject]:
+    if not locate and (max_bytes is None or len(raw) <= max_bytes):
+        doc = json_document(raw)  # a big snapshot in JSON: no text copy when msgspec reads it
+        if doc is not None:
+            yield from objects_from_document(doc, name, problems)
+            return
     text = read_text(raw, name, problems, max_bytes)
     if text is None:
         return

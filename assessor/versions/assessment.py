@@ -16,6 +16,7 @@ from assessor.model.origin import Origin
 from assessor.model.problems import Problems
 from assessor.model.rke import RkeConfig
 from assessor.rke.templates import RkeContext
+from assessor.versions.apis import api_uses
 from assessor.versions.current import CurrentState, current_from_cluster
 from assessor.versions.hoppath import HopPath, build_hop_path
 from assessor.versions.matrix import Matrix, load_matrix
@@ -85,11 +86,15 @@ def assess_versions(
     # The default target is the same in every command (build_hop_path): never cluster.yml's
     # kubernetes_version, which is an edit to judge (UPG001), not a destination.
     target = inputs.target
-    plan = build_hop_path(matrix, state, target, objects, inputs.direct)
+    uses = api_uses(inventory) if inventory is not None and inventory.objects is objects else None
+    plan = build_hop_path(matrix, state, target, objects, inputs.direct, uses)
     # Without cluster objects nothing is known about workloads: say "unknown", not "none".
     known = inventory if inventory is not None and inventory.objects else None
-    name = str(inputs.config.get("cluster_name") or "local") if inputs.config else "cluster"
-    subject: dict[str, Any] = {"apiVersion": "rke.cattle.io/v1", "kind": "RKECluster", "metadata": {"name": name}}
+    if inputs.config is not None:
+        name = str(inputs.config.get("cluster_name") or "local")
+        subject: dict[str, Any] = {"apiVersion": "rke.cattle.io/v1", "kind": "RKECluster", "metadata": {"name": name}}
+    else:  # no cluster.yml: the findings are about the scanned cluster as a whole, not an RKE object
+        subject = {"apiVersion": "", "kind": "Cluster", "metadata": {"name": "scanned cluster"}}
     origin = inputs.config.origin if inputs.config else Origin()
     cluster = K8sObject(subject, origin)
     contexts: list[Context] = [RkeContext(inputs.config, plan.target, known, cluster), HopPathContext(plan, cluster)]

@@ -8,7 +8,7 @@ from typing import Any
 
 from assessor.model.kversion import Minor, rke_version_key
 from assessor.model.objects import K8sObject
-from assessor.versions.apis import removed_api_uses, volume_plugin_uses
+from assessor.versions.apis import ApiUses, index_api_uses
 from assessor.versions.current import CurrentState
 from assessor.versions.matrix import Matrix, RkeRelease
 from assessor.versions.skipped import skipped_minors
@@ -108,12 +108,18 @@ def build_hop_path(
     target: Minor | None,
     objects: list[K8sObject] | None = None,
     direct: bool = False,
+    uses: ApiUses | None = None,
 ) -> HopPath:
-    """The hops from where the cluster runs to the target; `direct`: the user means to set the target in one edit."""
+    """The hops from where the cluster runs to the target; `direct`: the user means to set the target in one edit.
+
+    uses, if given, is the objects' index already built for the removed-api rules.
+    """
     plan = HopPath(current, target)
     cfg = current.config
-    plan.removed_apis = removed_api_uses(matrix, objects or [])
-    plan.volume_plugins = volume_plugin_uses(matrix, objects or [])
+    if uses is None:
+        uses = index_api_uses(matrix, objects or [])
+    plan.removed_apis = uses.removed_api_summary()
+    plan.volume_plugins = uses.volume_plugin_summary()
     if current.kubernetes is None:
         plan.notes.append(
             "current Kubernetes version unknown: give cluster.yml kubernetes_version, --rke-version, "
@@ -327,6 +333,7 @@ def _config_gates(matrix: Matrix, cfg: Any, hop: Hop) -> None:
 
 
 def _common_checks(matrix: Matrix, current: CurrentState, hop: Hop, plan: HopPath) -> None:
+    skews: dict[Minor, int] = {}  # nodes share a few kubelet versions: one skew rule lookup each
     for node in current.nodes:
         if node.kubelet is None:
             continue
@@ -337,7 +344,9 @@ def _common_checks(matrix: Matrix, current: CurrentState, hop: Hop, plan: HopPat
             node.kubelet.minor_version if hop.from_minor == start else max(node.kubelet.minor_version, hop.from_minor)
         )
         lag = hop.to_minor.minus(kubelet)
-        allowed = matrix.kubelet_skew(hop.to_minor, kubelet)
+        allowed = skews.get(kubelet)
+        if allowed is None:
+            allowed = skews[kubelet] = matrix.kubelet_skew(hop.to_minor, kubelet)
         if lag > allowed:
             hop.blockers.append(
                 Blocker(

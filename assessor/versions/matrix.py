@@ -134,9 +134,10 @@ class Matrix:
         return [r for r in self.api_removals if r.removed_in == minor]
 
     def removal_for(self, api_version: str, kind: str) -> ApiRemoval | None:
-        return self._removal_index().get((api_version, kind))
+        return self.removal_index().get((api_version, kind))
 
-    def _removal_index(self) -> dict[tuple[str, str], ApiRemoval]:
+    def removal_index(self) -> dict[tuple[str, str], ApiRemoval]:
+        """Removals by (apiVersion, kind)."""
         if self._removals_by_api is None:
             self._removals_by_api = {(r.api_version, r.kind): r for r in self.api_removals}
         return self._removals_by_api

@@ -13,7 +13,7 @@ from assessor.engine.template import Hit, Template
 from assessor.model.kversion import Minor
 from assessor.model.objects import K8sObject
 from assessor.model.origin import FieldPath
-from assessor.versions.apis import removal_hits
+from assessor.versions.apis import API_USES, ApiUses, api_uses, removal_hits
 from assessor.versions.hoppath import HopPath
 from assessor.versions.matrix import ApiRemoval, load_matrix
 
@@ -29,7 +29,9 @@ MINOR = ParamType("Kubernetes minor", _minor)
 
 
 def _api_removals(ctx: ObjectContext) -> list[tuple[ApiRemoval, str]]:
-    # every removed-api rule asks the same question of the object; answer it once
+    # every removed-api rule, and the hop path's summary, read one index built in one pass
+    if ctx.inventory is not None:
+        return api_uses(ctx.inventory).removals_of(ctx.obj)
     found: list[tuple[ApiRemoval, str]] = ctx.memo("api-removals", lambda: removal_hits(load_matrix(), ctx.obj))
     return found
 
@@ -52,7 +54,12 @@ class RemovedApiTemplate(Template):
         return minor
 
     def relevant(self, ctx: ObjectContext) -> bool:
-        return bool(_api_removals(ctx))
+        inventory = ctx.inventory
+        if inventory is None:
+            return bool(_api_removals(ctx))
+        # asked of every object in the cluster: the shortest way to the shared index
+        uses: ApiUses | None = inventory.facts.get(API_USES)
+        return id(ctx.obj) in (uses or api_uses(inventory)).removals
 
     def hits(self, ctx: ObjectContext, compiled: Minor) -> Iterator[Hit]:
         for removal, where in _api_removals(ctx):

@@ -59,19 +59,19 @@ def archive(install: str) -> bytes:
     return bytes(raw)
 
 
-def manifest(version: str, uri: str, sha256: str, install: str) -> dict[str, object]:
+def manifest(version: str, uri: str, sha256: str, install: str, homepage: str) -> dict[str, object]:
     return {
         "apiVersion": "krew.googlecontainertools.github.com/v1alpha2",
         "kind": "Plugin",
         "metadata": {"name": "assess"},
         "spec": {
             "version": version,
-            "homepage": "https://kubernetes.io/docs/tasks/administer-cluster/migrating-from-dockershim/",
+            "homepage": homepage,
             "shortDescription": "Find Docker Engine dependencies before leaving dockershim",
             "description": (
-                "Finds what depends on Docker Engine in a cluster (docker.sock mounts, Docker log paths,\n"
-                "DOCKER_HOST, vendor agents in Docker mode, nodes on docker://), plans the path to\n"
-                "Kubernetes v1.24+ and RKE2, and gives a go/no-go checklist. Read-only.\n"
+                "Finds what depends on Docker Engine in a cluster (docker.sock mounts, Docker log paths, "
+                "DOCKER_HOST, vendor agents in Docker mode, nodes on docker://), plans the path to "
+                "Kubernetes v1.24+ and RKE2, and gives a go/no-go checklist. Read-only. "
                 f"Requires Python 3.11+ with {DISTRIBUTION} installed.\n"
             ),
             "caveats": f"Needs {DISTRIBUTION} (not on PyPI yet): python3 -m pip install '{install}'\n",
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "kubectl-assess.tar.gz").write_bytes(data)
     uri = f"{args.uri_base.rstrip('/')}/kubectl-assess.tar.gz"
-    doc = manifest(args.version, uri, hashlib.sha256(data).hexdigest(), install)
+    doc = manifest(args.version, uri, hashlib.sha256(data).hexdigest(), install, args.git_url)
     (args.out / "assess.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     print(f"wrote {args.out / 'kubectl-assess.tar.gz'} and {args.out / 'assess.yaml'}")
 
