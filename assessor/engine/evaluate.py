@@ -94,12 +94,12 @@ def _finding(rule: Rule, hit: Hit, ctx: Context, severity: Severity, reason: str
     message = redact_text(message)
     # A line names where the evidence is. A snapshot too big to keep its line map (sources/files.py)
     # knows only where each object starts: that goes to objectLine, never to line.
-    located = obj.origin.locator is not None
+    start_only = obj.origin.start_line_only
     location: dict[str, Any] = {
         "file": obj.origin.file,
-        "line": obj.origin.line_of(hit.path, hit.value_line) if located else None,
+        "line": None if start_only else obj.origin.line_of(hit.path, hit.value_line),
     }
-    if not located and obj.origin.file and obj.origin.line:
+    if start_only and obj.origin.line:
         location["objectLine"] = obj.origin.line
     if obj.origin.template:
         # the chart template is named apart from the location: the line counts in the rendered file

@@ -100,6 +100,9 @@ class Origin:
     locator: Locator | None = field(default=None, compare=False, repr=False)
     # an item of a typed List (RoleBindingList): the List's own apiVersion, which kubectl also sends
     list_api_version: str | None = None
+    # read without a line map (a snapshot too big to keep one): line is where the object starts, and
+    # no finding may give it as the line of its evidence
+    start_line_only: bool = False
 
     def line_of(self, path: FieldPath, value_line: int | None = None) -> int | None:
         if self.locator is None:

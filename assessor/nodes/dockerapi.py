@@ -322,4 +322,4 @@ def _os_reason(exc: BaseException) -> str:
         return "connection refused (no Docker Engine listening there)"
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
-    return str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {exc}".rstrip(": ")  # an HTTP protocol error: its class says what broke

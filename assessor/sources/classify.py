@@ -52,7 +52,7 @@ def objects_from_document(doc: Document, file_name: str, problems: Problems) -> 
         item_api = api_version if typed else ""
         list_api = api_version if typed else None
         # without per-item lines or locators every item has the same origin: one object for them all
-        shared = None if lines or doc.locator else Origin(shown, doc.line, template, None, list_api)
+        shared = None if lines or doc.locator else Origin(shown, doc.line, template, None, list_api, True)
         for i, item in enumerate(items):
             if not isinstance(item, dict) or not isinstance(item.get("kind"), str):
                 line = lines[i] if i < len(lines) else doc.line
@@ -65,9 +65,9 @@ def objects_from_document(doc: Document, file_name: str, problems: Problems) -> 
                 continue
             line = lines[i] if i < len(lines) else doc.line
             locator = doc.locator.child(("items", i)) if doc.locator else None
-            yield K8sObject(item, Origin(shown, line, template, locator, list_api))
+            yield K8sObject(item, Origin(shown, line, template, locator, list_api, locator is None))
         return
-    yield K8sObject(data, Origin(shown, doc.line, template, doc.locator))
+    yield K8sObject(data, Origin(shown, doc.line, template, doc.locator, None, doc.locator is None))
 
 
 def _describe_foreign(data: dict[Any, Any]) -> str:
