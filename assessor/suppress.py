@@ -96,6 +96,8 @@ def load_baseline(path: Path) -> list[BaselineEntry]:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         raise BaselineError(f"{where}: invalid YAML") from None
+    except ValueError as exc:  # YAML reads 2027-02-30 as a date and fails to make one
+        raise BaselineError(f"{path}: invalid date ({exc}): expires must be a date like 2027-03-31") from None
     if not isinstance(data, dict) or data.get("kind") != BASELINE_KIND or not isinstance(data.get("accepted"), list):
         raise BaselineError(f"{path}: not a baseline (kind: {BASELINE_KIND} with an 'accepted' list)")
     entries = []
@@ -111,7 +113,7 @@ def load_baseline(path: Path) -> list[BaselineEntry]:
             try:
                 expires = dt.date.fromisoformat(expires)
             except ValueError:
-                raise BaselineError(f"{where}: expires must be a date like 2027-03-31") from None
+                raise BaselineError(f"{where}: expires must be a date like 2027-03-31, not {expires!r}") from None
         if not isinstance(expires, dt.date):
             raise BaselineError(f"{where}: expires must be a date like 2027-03-31")
         entries.append(

@@ -56,7 +56,7 @@ def test_host_files_each_planted_fact(root: Path) -> None:
     }
     assert lines[("/usr/local/bin/backup.sh", 3, "script")].called_from == "/etc/cron.d/backup"
     assert lines[("/etc/crontab", 6, "cron")].command == "docker system prune -af --filter until=24h"
-    assert lines[("/etc/crontab", 5, "cron")].command == "docker login -u ci -p *** registry.corp.example:5000"
+    assert lines[("/etc/crontab", 5, "cron")].command == "docker login -u ci -p <redacted> registry.corp.example:5000"
     joined = lines[("/etc/systemd/system/legacy-app.service", 5, "systemd")].command
     assert "docker run --rm --name legacy-app" in joined and "-p 8080:80" in joined  # continuation joined
 
@@ -90,13 +90,13 @@ def test_clean_root_has_no_facts(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("docker login -u u -p s3cret reg", "docker login -u u -p *** reg"),
-        ("docker login --password=s3cret reg", "docker login --password=*** reg"),
-        ("docker login --password 's3 cret' reg", "docker login --password *** reg"),
+        ("docker login -u u -p s3cret reg", "docker login -u u -p <redacted> reg"),
+        ("docker login --password=s3cret reg", "docker login --password=<redacted> reg"),
+        ("docker login --password 's3 cret' reg", "docker login --password '<redacted>' reg"),
         ("docker run -p 80:80 img", "docker run -p 80:80 img"),  # -p publishes outside login
-        ("curl https://u:s3cret@h/x", "curl https://u:***@h/x"),
-        ("export API_TOKEN=s3cret; docker ps", "export API_TOKEN=*** docker ps"),
-        ("curl -u admin:s3cret http://h", "curl -u admin:*** http://h"),
+        ("curl https://u:s3cret@h/x", "curl https://u:<redacted>@h/x"),
+        ("export API_TOKEN=s3cret; docker ps", "export API_TOKEN=<redacted>; docker ps"),
+        ("curl -u admin:s3cret http://h", "curl -u admin:<redacted> http://h"),
     ],
 )
 def test_redact_line(line: str, expected: str) -> None:

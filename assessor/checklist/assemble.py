@@ -60,14 +60,36 @@ class Report:
     findings: list[Finding]  # of every scan, for --write-baseline
 
 
+def _summary_problem(summary: Any) -> str | None:
+    """What is wrong with a summary.json, in the fields the checklist reads; None if nothing."""
+    if not isinstance(summary, dict):
+        return "expected an object"
+    verdict, totals, intervals = summary.get("verdict"), summary.get("totals"), summary.get("intervals")
+    if not isinstance(verdict, dict) or not isinstance(verdict.get("result"), str):
+        return "verdict.result must be a string"
+    reasons = verdict.get("reasons")
+    if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
+        return "verdict.reasons must be a list of strings"
+    if not isinstance(totals, dict) or not all(
+        isinstance(totals.get(k), int) and not isinstance(totals.get(k), bool) for k in ("errors", "requests")
+    ):
+        return "totals.errors and totals.requests must be whole numbers"
+    if not isinstance(intervals, list) or not all(
+        isinstance(i, dict) and isinstance(i.get("headline"), str) for i in intervals
+    ):
+        return "intervals must be a list of objects with a headline"
+    return None
+
+
 def _read_switch(folder: Path, report_dir: Path) -> tuple[dict[str, Any], str | None]:
     summary_file = folder / "summary.json"
     try:
         summary = json.loads(read_bounded(summary_file, SWITCH_SUMMARY_MAX_BYTES, "a switch summary").decode("utf-8"))
     except (OSError, ValueError) as exc:
         raise SwitchResultsError(f"{summary_file}: cannot read the switch test summary: {exc}") from None
-    if not isinstance(summary, dict):
-        raise SwitchResultsError(f"{summary_file}: not a switch test summary (expected an object)")
+    problem = _summary_problem(summary)
+    if problem is not None:
+        raise SwitchResultsError(f"{summary_file}: not a switch test summary: {problem}")
     link = None
     if (folder / "report.html").exists():
         # both sides resolved: a link from a report written under a symlinked or relative path still lands

@@ -8,10 +8,10 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from assessor import __version__
 from assessor.gcpause import paused_gc
+from assessor.render.sanitize.terminal import SafeConsole
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -29,7 +29,8 @@ app = typer.Typer(
 rules_app = typer.Typer(help="List the rules, or explain one.", invoke_without_command=True)
 app.add_typer(rules_app, name="rules")
 
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+# Everything on stderr names input (files, objects, servers): escape sequences in it are shown, not run.
+stderr = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from assessor.atomicwrite import write_text
 from assessor.catalog import bundled_rules
 from assessor.cli.app import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, fail, stderr
 from assessor.cli.options import BaselineFiles, ClusterAccess, Gate, Output, ScanSettings, duration
@@ -78,7 +79,7 @@ def write_baseline(files: BaselineFiles, findings: list[Finding]) -> None:
     expires = dt.date.today() + dt.timedelta(days=files.baseline_days)
     text = baseline_document(findings, expires, "accepted when the baseline was written: say why")
     try:
-        files.write_baseline.write_text(text, encoding="utf-8")
+        write_text(files.write_baseline, text)
     except OSError as exc:
         raise fail(f"{files.write_baseline}: cannot write the baseline: {exc.strerror or exc}") from None
     accepted = sum(f.suppressed is None for f in findings)
@@ -92,7 +93,7 @@ def emit(out: Output, kind: Kind, doc: Any, options: RenderOptions) -> None:
         sys.stdout.write(text)
         return
     try:
-        out.output_file.write_text(text, encoding="utf-8")
+        write_text(out.output_file, text)
     except OSError as exc:
         raise fail(f"{out.output_file}: cannot write: {exc.strerror or exc}") from None
 

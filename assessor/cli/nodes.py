@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from assessor.atomicwrite import write_text
 from assessor.cli.app import EXIT_INCOMPLETE, EXIT_OK, app, fail
 from assessor.cli.common import run_scan
 from assessor.cli.options import BaselineFiles, Command, Duration, Gate, Output, ScanSettings, command, duration
 from assessor.nodescan import NodeInput
 from assessor.render.registry import Kind
+from assessor.render.sanitize.terminal import terminal
 from assessor.sources.result import SourceResult
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -80,17 +80,9 @@ def _node_file(directory: Path, name: str) -> Path:
 
 
 def _write_json(directory: Path, name: str, data: dict[str, object]) -> Path:
-    """Write atomically: a reader of DIR never sees half a file."""
+    """Write atomically: a reader of DIR never sees half a file (mode 600: a node's own facts)."""
     target = _node_file(directory, name)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, sort_keys=True, indent=1)
-            handle.write("\n")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text(target, json.dumps(data, sort_keys=True, indent=1) + "\n", 0o600)
     return target
 
 
@@ -139,7 +131,8 @@ def nodes(
                 stale.unlink()
                 where = f"{outcome.reason} (removed {stale} of an earlier run)"
         detail = where or outcome.reason
-        typer.echo(f"{outcome.target.name:<{width}}  {outcome.status:<11}  {outcome.seconds:6.1f}s  {detail}")
+        # The reason may quote what a node's SSH server said: shown escaped, never run by the terminal.
+        typer.echo(terminal(f"{outcome.target.name:<{width}}  {outcome.status:<11}  {outcome.seconds:6.1f}s  {detail}"))
 
     try:
         outcomes = collect_many(

@@ -21,6 +21,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 from typer.core import TyperArgument, TyperCommand
 
+from assessor.atomicwrite import DestinationError, check_file_destination
+from assessor.cli.app import fail
 from assessor.docker.context import DEFAULT_DESTINATION, DESTINATIONS
 from assessor.model.findings import Severity
 from assessor.render.registry import Kind, UnknownFormat, choose_format, formats
@@ -310,6 +312,20 @@ def _group_params(group: type[Any], help_values: dict[str, str]) -> list[inspect
     return params
 
 
+def _check_destinations(values: Any) -> None:
+    """Files the command will write are checked before any work: a typo costs a second, not a scan."""
+    targets = []
+    if isinstance(values, Output) and values.output_file is not None:
+        targets.append((values.output_file, "output"))
+    if isinstance(values, BaselineFiles) and values.write_baseline is not None:
+        targets.append((values.write_baseline, "baseline"))
+    for path, what in targets:
+        try:
+            check_file_destination(path, what)
+        except DestinationError as exc:
+            raise fail(str(exc)) from None
+
+
 def render_kind(callback: Any) -> Kind | None:
     """The document kind a command registered by `command` renders, from its click callback."""
     kind = getattr(callback, "render_kind", None)
@@ -342,6 +358,7 @@ def command(kind: Kind, register: Callable[[Any], Any], default_format: str | No
                     except UnknownFormat as exc:
                         raise typer.BadParameter(str(exc), param_hint="-o/--output") from None
                     values = dataclasses.replace(values, output=chosen)
+                _check_destinations(values)
                 kwargs[name] = values
             return func(**kwargs)
 

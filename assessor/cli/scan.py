@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from assessor.cli.app import EXIT_USAGE, app, stderr
+from assessor.atomicwrite import DestinationError, check_dir_destination
+from assessor.cli.app import EXIT_USAGE, app, fail, stderr
 from assessor.cli.common import (
     cluster_source,
     read_nodes,
@@ -113,6 +114,10 @@ def plan(
         raise typer.BadParameter(
             "expected https://HOST:PORT, e.g. https://rke2.example.net:9345", param_hint="--server-url"
         )
+    try:
+        check_dir_destination(plan_dir, "plan")
+    except DestinationError as exc:
+        raise fail(str(exc)) from None
     nodes = read_nodes(nodes_dir)
     source, versions = rke_inputs(cluster_yml, rke_version, access, direct)
     # Nothing is written from input that could not be read whole.

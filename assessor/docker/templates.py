@@ -24,8 +24,8 @@ from assessor.docker.context import (
 from assessor.docker.hostpaths import PathMatcher, normalise
 from assessor.engine.schema import REGEX, STR, STR_LIST, Param, SchemaError, regex, regex_screen
 from assessor.engine.template import Hit, Template
-from assessor.model.findings import redact
 from assessor.model.origin import FieldPath
+from assessor.redact import redact
 
 MAX_SNIPPET = 160
 

@@ -14,6 +14,7 @@ from assessor.engine.rules import Rule
 from assessor.engine.template import Context, Hit, Template
 from assessor.model.findings import Finding, Severity
 from assessor.model.origin import format_path
+from assessor.redact import redact_text
 
 Observer = Callable[[Context, Finding, Hit], None]
 
@@ -89,6 +90,8 @@ def _finding(rule: Rule, hit: Hit, ctx: Context, severity: Severity, reason: str
             f"{r['kind']} {r['namespace'] + '/' if r.get('namespace') else ''}{r['name']}" for r in hit.related
         )
         message = f"{message}; used by {users}"
+    # The one place a finding's text is made: credentials are hidden here, for every format.
+    message = redact_text(message)
     # A line names where the evidence is. A snapshot too big to keep its line map (sources/files.py)
     # knows only where each object starts: that goes to objectLine, never to line.
     start_only = obj.origin.start_line_only
@@ -114,7 +117,7 @@ def _finding(rule: Rule, hit: Hit, ctx: Context, severity: Severity, reason: str
         object=obj.ref(),
         location=location,
         evidence_path=path,
-        evidence_value=hit.value,
+        evidence_value=redact_text(hit.value),
         container=hit.container.name if hit.container else None,
         owner=ctx.owner,
         related=hit.related,

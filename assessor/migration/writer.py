@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from assessor.atomicwrite import staged_directory, write_text
 
 LOCK = ".assess-plan.json"
 # Files that carry values copied from cluster.yml (extra_args, extra_env, registry credentials):
@@ -31,19 +32,6 @@ class WriteReport:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _atomic_write(path: Path, text: str, mode: int = 0o644) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def file_mode(rel: str) -> int:
@@ -71,6 +59,8 @@ def write_plan(out: Path, files: dict[str, str], force: bool = False) -> WriteRe
     """files: relative path → content. A file differs from what the last run wrote ⇒ edited ⇒ kept.
 
     Every destination is checked before anything is written: one path outside out, nothing written.
+    All or nothing: the plan is written into a stage beside `out` and swapped in whole, so a full
+    disk or a crash leaves the previous plan (or none), never half of the new one.
     """
     report = WriteReport()
     paths = {rel: contained(out, rel) for rel in files}
@@ -80,6 +70,8 @@ def write_plan(out: Path, files: dict[str, str], force: bool = False) -> WriteRe
     except (OSError, ValueError):
         loaded = {}
     lock: dict[str, str] = {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+    todo: dict[str, str] = {}
+    tighten: list[str] = []
     for rel, text in sorted(files.items()):
         path = paths[rel]
         new = _digest(text)
@@ -87,15 +79,29 @@ def write_plan(out: Path, files: dict[str, str], force: bool = False) -> WriteRe
             current = _digest(path.read_text(encoding="utf-8", errors="replace"))
             if current == new:
                 if file_mode(rel) == 0o600 and path.stat().st_mode & 0o077:
-                    os.chmod(path, 0o600)  # written by an older version with a looser mode
+                    tighten.append(rel)  # written by an older version with a looser mode
                 report.unchanged.append(rel)
                 lock[rel] = new
                 continue
             if current != lock.get(rel) and not force:
                 report.kept.append(rel)
                 continue
-        _atomic_write(path, text, file_mode(rel))
+        todo[rel] = text
         lock[rel] = new
         report.written.append(rel)
-    _atomic_write(lock_path, json.dumps(lock, indent=2, sort_keys=True) + "\n")
+    # In the stage, a file goes where it resolves inside out: a symlink copied into the stage still
+    # points into the live folder, and writing through it would bypass the stage.
+    root = out.resolve()
+
+    def staged(stage: Path, path: Path) -> Path:
+        return stage / path.resolve().relative_to(root)
+
+    with staged_directory(out) as stage:
+        for rel in tighten:
+            os.chmod(staged(stage, paths[rel]), 0o600)
+        for rel, text in todo.items():
+            target = staged(stage, paths[rel])
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_text(target, text, file_mode(rel))
+        write_text(staged(stage, lock_path), json.dumps(lock, indent=2, sort_keys=True) + "\n", 0o644)
     return report

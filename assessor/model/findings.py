@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -21,14 +20,6 @@ class Severity(IntEnum):
             return cls[text.strip().lower()]
         except KeyError:
             raise ValueError(f"unknown severity {text!r} (use one of {', '.join(s.name for s in cls)})") from None
-
-
-_SECRETISH = re.compile(r"(?i)pass(word)?|secret|token|api[-_]?key|credential|private[-_]?key")
-
-
-def redact(name: str, value: str) -> str:
-    """Never print a value whose name says it is a secret."""
-    return "<redacted>" if _SECRETISH.search(name) else value
 
 
 @dataclass(slots=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from assessor.redact import redact_text
+
 Level = Literal["error", "note"]
 
 
@@ -18,6 +20,10 @@ class Problem:
     where: str
     message: str
     line: int | None = None
+
+    def __post_init__(self) -> None:
+        # A parse error may quote the line it stopped at: a password in a script, say.
+        object.__setattr__(self, "message", redact_text(self.message))
 
     def one_line(self) -> str:
         place = f"{self.where}:{self.line}" if self.line else self.where

@@ -16,7 +16,6 @@ from typing import Any
 from assessor.engine.schema import BOOL, REGEX, SCALAR_LIST, STR_LIST, Param, SchemaError
 from assessor.engine.template import Hit, Template
 from assessor.inventory.podspec import ContainerRef
-from assessor.model.findings import redact
 from assessor.nodecheck.context import NodeItemContext
 from assessor.nodecheck.rke_components import component_of, drift
 from assessor.nodes.facts import (
@@ -29,6 +28,7 @@ from assessor.nodes.facts import (
     Mount,
     Volume,
 )
+from assessor.redact import redact
 
 MAX_VALUE = 200
 INFRA_CONTAINER = "POD"  # dockershim's sandbox (pause) container of every pod

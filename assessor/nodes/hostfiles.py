@@ -19,6 +19,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from assessor.nodes.facts import AutomationLine, CertsDir, DaemonConfig, DockerClientConfig
+from assessor.redact import redact_text
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DIR_ENTRIES = 2000
@@ -166,28 +167,10 @@ class HostRoot:
 
 # --- redaction -------------------------------------------------------------------------------
 
-_VALUE = r"(?:\"[^\"]*\"|'[^']*'|\S+)"
-_REDACTIONS = (
-    # --password=x, --password x, --pass x (docker login, curl, many CLIs)
-    (re.compile(r"(--pass(?:word)?(?:=|\s+))" + _VALUE), r"\1***"),
-    # user:password@ in URLs
-    (re.compile(r"(\w://[^\s/:@]+:)[^\s/@]+@"), r"\1***@"),
-    # NAME=value where the name says secret
-    (re.compile(r"(?i)(\b\w*(?:pass|secret|token|apikey|api_key|credential)\w*=)" + _VALUE), r"\1***"),
-    # curl -u user:password
-    (re.compile(r"((?:^|\s)(?:-u|--user)\s+[^\s:]+:)" + _VALUE), r"\1***"),
-)
-_LOGIN = re.compile(r"\blogin\b")
-_LOGIN_SHORT_P = re.compile(r"((?:^|\s)-p(?:=|\s+)?)" + _VALUE)
-
 
 def redact_line(line: str) -> str:
-    """The line with credentials replaced by ***: `docker login -p`, --password, URL userinfo, *_TOKEN=."""
-    for pattern, repl in _REDACTIONS:
-        line = pattern.sub(repl, line)
-    if _LOGIN.search(line):
-        # -p means --publish for docker run; only under login is it a password.
-        line = _LOGIN_SHORT_P.sub(r"\1***", line)
+    """The line with credentials replaced (the one redaction, assessor/redact.py), shortened."""
+    line = redact_text(line)
     if len(line) > MAX_LINE_CHARS:
         line = line[:MAX_LINE_CHARS] + "…"
     return line

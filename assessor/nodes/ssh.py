@@ -107,6 +107,7 @@ def collector_script(docker_host: str, root: str, call_timeout: float) -> str:
     """
     here = Path(__file__).resolve().parent
     sources = {"assessor": '"""assessor, shipped for the node collector."""\n', "assessor.nodes": ""}
+    sources["assessor.redact"] = (here.parent / "redact.py").read_text(encoding="utf-8")  # stdlib only
     for name in _SHIPPED:
         sources[f"assessor.nodes.{name}"] = (here / f"{name}.py").read_text(encoding="utf-8")
     argv = ["--root", root, "--timeout", repr(call_timeout)]

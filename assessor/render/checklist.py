@@ -6,28 +6,32 @@ import html
 from typing import Any
 
 from assessor.render.options import RenderOptions
+from assessor.render.sanitize.markdown import md_text
+from assessor.render.sanitize.xml import xml_text
 
 BOX = {"done": "[x]", "open": "[ ]", "blocked": "[ ]", "needs-a-person": "[ ]"}
 LABEL = {"done": "done", "open": "open", "blocked": "BLOCKED", "needs-a-person": "needs a person"}
 
 
 def render_markdown(doc: dict[str, Any], options: RenderOptions) -> str:
+    """Every text of the checklist names input (objects, files, nodes): all of it goes through md_text."""
     d = doc["decision"]
+    t = md_text
     out = [f"# Pre-migration checklist: {'GO' if d['result'] == 'go' else 'NO-GO'}", ""]
-    out += [_sources_line(doc), ""]
-    out += [f"- {line}" for line in _header_lines(doc)] + ([""] if doc.get("header") else [])
+    out += [md_text(_sources_line(doc)), ""]
+    out += [f"- {md_text(line)}" for line in _header_lines(doc)] + ([""] if doc.get("header") else [])
     if d["reasons"]:
-        out += ["## Why not yet", ""] + [f"- {r}" for r in d["reasons"]] + [""]
+        out += ["## Why not yet", ""] + [f"- {t(r)}" for r in d["reasons"]] + [""]
     if d["pending"]:
-        out += ["Still needs a person: " + "; ".join(d["pending"]) + ".", ""]
+        out += ["Still needs a person: " + "; ".join(t(p) for p in d["pending"]) + ".", ""]
     for section in doc["sections"]:
         counts = ", ".join(f"{n} {LABEL[s]}" for s, n in section["counts"].items() if n)
-        out += [f"## {section['title']}", "", f"_{counts}_", ""]
+        out += [f"## {t(section['title'])}", "", f"_{counts}_", ""]
         for item in section["items"]:
-            owner = f" — owner: {item['owner']}" if item.get("owner") else ""
-            link = f" ([report]({item['link']}))" if item.get("link") else ""
-            out.append(f"- {BOX[item['status']]} **{LABEL[item['status']]}** {item['title']}{owner}{link}")
-            out += [f"  - {line}" for line in item["detail"]]
+            owner = f" — owner: {t(item['owner'])}" if item.get("owner") else ""
+            link = f" ([report](<{_link(item['link'])}>))" if item.get("link") else ""
+            out.append(f"- {BOX[item['status']]} **{LABEL[item['status']]}** {t(item['title'])}{owner}{link}")
+            out += [f"  - {t(line)}" for line in item["detail"]]
         out.append("")
     out += _forecast_check_markdown(doc.get("forecastCheck"))
     return "\n".join(out).rstrip() + "\n"
@@ -97,14 +101,14 @@ def _forecast_check_markdown(check: dict[str, Any] | None) -> list[str]:
     if check is None:
         return []
     out = [f"## {FORECAST_TITLE}", "", f"_{_forecast_counts(check)}_", ""]
-    out += [f"- **{status}** {text}" for status, text in forecast_check_lines(check)]
+    out += [f"- **{status}** {md_text(text)}" for status, text in forecast_check_lines(check)]
     return [*out, ""]
 
 
 def _forecast_check_html(check: dict[str, Any] | None) -> list[str]:
     if check is None:
         return []
-    e = html.escape
+    e = _html
     css = {"confirmed": "blocked", "not observed": "done", "unforecast": "open"}
     parts = [f"<h2>{FORECAST_TITLE}</h2><div class='counts'>{e(_forecast_counts(check))}</div><ul class='items'>"]
     for status, text in forecast_check_lines(check):
@@ -116,9 +120,19 @@ def _forecast_check_html(check: dict[str, Any] | None) -> list[str]:
     return parts
 
 
+def _html(text: str) -> str:
+    """Escaped, and without the control characters HTML forbids."""
+    return html.escape(xml_text(text))
+
+
 def _sources_line(doc: dict[str, Any]) -> str:
     parts = [f"{k}: {v}" for k, v in doc["sources"].items() if v]
     return "Assessed " + "; ".join(parts) + f" (assessor {doc['tool']['version']})."
+
+
+def _link(target: str) -> str:
+    """A link destination in <…>: only <, > and line breaks would end it; they are percent-encoded."""
+    return target.replace("<", "%3C").replace(">", "%3E").replace("\n", "%0A").replace("\r", "%0D")
 
 
 CSS = """
@@ -144,7 +158,7 @@ ul.detail{margin:4px 0 0;padding-left:16px;color:#333;font-size:13px}
 
 def render_html(doc: dict[str, Any], options: RenderOptions) -> str:
     d = doc["decision"]
-    e = html.escape
+    e = _html
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>Pre-migration checklist: {e(d['result'].upper())}</title>",

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from assessor.model.findings import object_label
 from assessor.render.common import location_label
 from assessor.render.options import RenderOptions
+from assessor.render.sanitize.xml import xml_text as x
 
 SEVERITY_ORDER = ("info", "low", "medium", "high", "critical")
 MESSAGE_LIMIT = 200  # CI widgets show the message on one line
@@ -30,12 +31,13 @@ class Case:
 
 
 def junit_xml(suite: str, cases: list[Case], properties: dict[str, str] | None = None) -> str:
-    root = ET.Element("testsuites", name=suite)
+    # Every value passes xml_text: a control character in an object name would make the file unparsable.
+    root = ET.Element("testsuites", name=x(suite))
     counts = {o: sum(c.outcome == o for c in cases) for o in ("failure", "skipped")}
     element = ET.SubElement(
         root,
         "testsuite",
-        name=suite,
+        name=x(suite),
         tests=str(len(cases)),
         failures=str(counts["failure"]),
         skipped=str(counts["skipped"]),
@@ -44,17 +46,17 @@ def junit_xml(suite: str, cases: list[Case], properties: dict[str, str] | None =
     if properties:
         props = ET.SubElement(element, "properties")
         for name, value in properties.items():
-            ET.SubElement(props, "property", name=name, value=value)
+            ET.SubElement(props, "property", name=x(name), value=x(value))
     for case in cases:
-        node = ET.SubElement(element, "testcase", classname=case.classname, name=case.name)
+        node = ET.SubElement(element, "testcase", classname=x(case.classname), name=x(case.name))
         if case.outcome == "passed":
             if case.text:
-                ET.SubElement(node, "system-out").text = case.text
+                ET.SubElement(node, "system-out").text = x(case.text)
             continue
-        attrs = {"message": case.message[:MESSAGE_LIMIT]}
+        attrs = {"message": x(case.message[:MESSAGE_LIMIT])}
         if case.type is not None:
-            attrs["type"] = case.type
-        ET.SubElement(node, case.outcome, attrs).text = case.text or None
+            attrs["type"] = x(case.type)
+        ET.SubElement(node, case.outcome, attrs).text = x(case.text) or None
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

@@ -15,6 +15,7 @@ from assessor.render.common import (
     target_label,
 )
 from assessor.render.options import RenderOptions
+from assessor.render.sanitize.markdown import md_cell, md_text
 from assessor.render.versions import (
     forecast_rows,
     hop_rows,
@@ -25,17 +26,16 @@ from assessor.render.versions import (
     written_lines,
 )
 
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", "<br>")
+# Values from the input go through md_cell / md_text; rule text (titles, remediation) is ours.
+_cell = md_cell
 
 
 def render(doc: dict[str, Any], options: RenderOptions) -> str:
     findings = active_findings(doc)
     summary = doc["summary"]
-    out = [f"# Docker Engine dependencies: {source_label(doc)}", ""]
+    out = [f"# Docker Engine dependencies: {md_text(source_label(doc))}", ""]
     if destination_label(doc):
-        out += [f"{destination_label(doc).capitalize()}.", ""]
+        out += [f"{md_text(destination_label(doc).capitalize())}.", ""]
     out.append(
         f"{summary['objectsScanned']} objects scanned ({summary['workloadsScanned']} workloads, "
         f"{summary['nodesScanned']} nodes, {summary['configMapsScanned']} ConfigMaps); "
@@ -76,13 +76,13 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
         out += ["", "## Input problems", ""]
         for p in problems:
             place = f"{p['file']}:{p['line']}" if p.get("line") else p["file"]
-            out.append(f"- {p['level']}: `{place}`: {_cell(p['message'])}")
+            out.append(f"- {p['level']}: {md_text(str(place))}: {md_text(p['message'])}")
     return "\n".join(out) + "\n"
 
 
 def _versions(versions: dict[str, Any]) -> list[str]:
     out = ["", "## Versions", ""]
-    out += [f"- {line}" for line in summary_lines(versions)]
+    out += [f"- {md_text(line)}" for line in summary_lines(versions)]
     nodes = node_rows(versions)
     if nodes:
         out += ["", "| Node | Roles | Kubelet | Runtime | OS |", "| --- | --- | --- | --- | --- |"]
@@ -91,7 +91,7 @@ def _versions(versions: dict[str, Any]) -> list[str]:
     if hops:
         out += ["", f"### Upgrade path ({len(hops)} steps)", ""]
         out += ["| Hop | Kubernetes | RKE releases | Required changes | Blockers |", "| --- | --- | --- | --- | --- |"]
-        out += ["| " + " | ".join(_cell(c).replace("\n", "<br>") for c in row) + " |" for row in hops]
+        out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in hops]
     extra = plan_lines(versions)
     if extra:
         out += [""] + [f"- {_cell(line)}" for line in extra]
@@ -100,13 +100,16 @@ def _versions(versions: dict[str, Any]) -> list[str]:
 
 def _plan(plan: dict[str, Any]) -> list[str]:
     out = ["", "## Migration plan", ""]
-    out += [f"- {line.strip()}" if not line.startswith("  - ") else line for line in plan_lines_summary(plan)]
+    out += [
+        f"- {md_text(line.strip())}" if not line.startswith("  - ") else f"  - {md_text(line[4:])}"
+        for line in plan_lines_summary(plan)
+    ]
     rows = forecast_rows(plan)
-    out += ["", f"### Disruption forecast ({plan['strategy']})", ""]
+    out += ["", f"### Disruption forecast ({md_text(plan['strategy'])})", ""]
     if rows:
         out += ["| Workload | Risk | Error windows | Why | Fix |", "| --- | --- | --- | --- | --- |"]
         out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     else:
         out.append("No workload that takes traffic is forecast to drop requests.")
-    out += [""] + [f"- {line}" for line in written_lines(plan)]
+    out += [""] + [f"- {md_text(line)}" for line in written_lines(plan)]
     return out

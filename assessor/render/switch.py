@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from assessor.render.options import RenderOptions
+from assessor.render.sanitize.terminal import terminal_doc
 
 
 def render(summary: dict[str, Any], options: RenderOptions) -> str:
+    summary = terminal_doc(summary)  # URLs, pod and node names from the cluster, inert on a terminal
     t = summary["totals"]
     v = summary["verdict"]
     lines = [

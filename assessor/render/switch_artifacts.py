@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from assessor.atomicwrite import write_text
 from assessor.render.options import RenderOptions
 from assessor.render.registry import Kind, render
 from assessor.switch.record import read_jsonl
@@ -25,5 +26,5 @@ def write_artifacts(out_dir: Path, summary: dict[str, Any], junit: Path | None =
     if junit is not None:
         files[junit] = render(Kind.switch, "junit", summary, options)
     for path, text in files.items():
-        path.write_text(text, encoding="utf-8")
+        write_text(path, text)
     return list(files)

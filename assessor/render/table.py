@@ -25,6 +25,7 @@ from assessor.render.common import (
     target_label,
 )
 from assessor.render.options import RenderOptions
+from assessor.render.sanitize.terminal import terminal_doc
 from assessor.render.versions import (
     forecast_rows,
     hop_rows,
@@ -46,6 +47,7 @@ def _terminal() -> tuple[int, bool]:
 
 
 def render(doc: dict[str, Any], options: RenderOptions) -> str:
+    doc = terminal_doc(doc)  # every value from the input, inert on a terminal
     width, color = _terminal()
     width = options.width or width
     buffer = io.StringIO()

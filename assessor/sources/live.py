@@ -17,6 +17,7 @@ from typing import Any
 
 from assessor.model.objects import K8sObject
 from assessor.model.origin import Origin
+from assessor.redact import redact_text
 from assessor.sources.kubeapi import (
     ApiStatus,
     BadResponse,
@@ -132,7 +133,7 @@ def collect(cluster: LiveCluster, progress: Callable[[str], None] | None = None)
             "type": "cluster",
             "context": opts.context,
             "namespaces": list(opts.namespaces) or "all",
-            "server": cluster.api.host,
+            "server": redact_text(cluster.api.host) if cluster.api.host else cluster.api.host,
         },
     )
     cluster.api.limit_total(opts.total_timeout)

@@ -8,11 +8,14 @@ timeout or an HTTP status. General-purpose clients retry, pool and hide exactly 
 from __future__ import annotations
 
 import asyncio
+import base64
 import errno
 import socket
 import ssl
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
+
+from assessor.redact import redact_text
 
 MAX_BODY = 4 * 1024 * 1024
 # Out of file descriptors (per process, system-wide) or buffers: this machine failed, not the server.
@@ -41,19 +44,26 @@ class Target:
     path: str
     tls: bool
     host_header: str
+    shown: str  # the URL with any password hidden: what records and reports carry
+    authorization: str = ""  # from user:password in the URL: the requests carry it, nothing else does
 
     @classmethod
     def parse(cls, url: str) -> Target:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"{url!r}: expected an http:// or https:// URL")
+            raise ValueError(f"{redact_text(url)!r}: expected an http:// or https:// URL")
         tls = parts.scheme == "https"
         port = parts.port or (443 if tls else 80)
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query
         default = port == (443 if tls else 80)
-        return cls(url, parts.hostname, port, path, tls, parts.hostname if default else f"{parts.hostname}:{port}")
+        host_header = parts.hostname if default else f"{parts.hostname}:{port}"
+        authorization = ""
+        if parts.username is not None:
+            pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+            authorization = "Basic " + base64.b64encode(pair).decode("ascii")
+        return cls(url, parts.hostname, port, path, tls, host_header, redact_text(url), authorization)
 
 
 @dataclass(slots=True)
@@ -120,7 +130,8 @@ async def request(conn: Connection, target: Target, request_id: str, keep_alive:
     conn.uses += 1
     head = (
         f"GET {target.path} HTTP/1.1\r\nHost: {target.host_header}\r\nUser-Agent: assess-switch\r\n"
-        f"X-Request-Id: {request_id}\r\nConnection: {'keep-alive' if keep_alive else 'close'}\r\n\r\n"
+        + (f"Authorization: {target.authorization}\r\n" if target.authorization else "")
+        + f"X-Request-Id: {request_id}\r\nConnection: {'keep-alive' if keep_alive else 'close'}\r\n\r\n"
     )
 
     async def exchange() -> Response:

@@ -154,7 +154,7 @@ class Pacer:
             for sampler in self.samplers:
                 record = RequestRecord(
                     sampler=sampler.name,
-                    url=sampler.target.url,
+                    url=sampler.target.shown,
                     seq=i,
                     request_id=f"{self.run_id}-{sampler.name}-{i}",
                     phase=self.phase,

@@ -114,7 +114,7 @@ def _timeline(summary: dict[str, Any], events: list[dict[str, Any]]) -> str:
     for i, lane in enumerate(lanes):
         y = top_lanes + i * lane_h
         parts.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y + 11}" y2="{y + 11}" stroke="#ddd"/>')
-        parts.append(f'<text x="4" y="{y + 15}" font-size="11">{_esc(lane)[:10]}</text>')
+        parts.append(f'<text x="4" y="{y + 15}" font-size="11">{_esc(str(lane)[:10])}</text>')
         for e in events:
             if (e.get("node") or "other") != lane or not (t0 <= e["time"] <= t1):
                 continue

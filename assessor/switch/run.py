@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from assessor import __version__
+from assessor.redact import redact_argv, redact_text
 from assessor.switch.analysis import Thresholds, analyse_file, iso
 from assessor.switch.events import Event, LogEventParser
 from assessor.switch.http import Target
@@ -82,7 +83,8 @@ async def _pump_command(
             raw = await proc.stdout.readline()
             if not raw:
                 break
-            line = raw.decode("utf-8", errors="replace").rstrip("\n")
+            # The command's output goes to command.log, the terminal and events: never a password it printed.
+            line = redact_text(raw.decode("utf-8", errors="replace").rstrip("\n"))
             log.write(f"{iso(time.time())} {line}\n")
             log.flush()
             echo(line)
@@ -233,13 +235,13 @@ async def run_switch(
             events.close()
     run = {
         "tool": {"name": "assessor", "version": __version__},
-        "urls": opts.urls,
+        "urls": [redact_text(u) for u in opts.urls],
         "rate": opts.rate,
         "samplers": list(opts.samplers),
         "timeoutSeconds": opts.timeout,
         "started": iso(started),
         "ended": iso(time.time()),
-        "command": opts.command or None,
+        "command": redact_argv(opts.command) or None,
         "commandExitCode": exit_code,
         "commandError": command_error,
         "commandTimedOut": timed_out,
