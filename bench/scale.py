@@ -454,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {os.uname().sysname} {os.uname().release}")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     fast = importlib.util.find_spec("msgspec") is not None
-    print(f"JSON input decoded by: {'msgspec (the fast extra)' if fast else 'the standard library'}")
+    print(f"JSON input decoded by: {'msgspec' if fast else 'the standard library'}")
     forms = [f for f in args.forms.split(",") if f]
     if unknown := set(forms) - set(FORMS):
         parser.error(f"unknown form(s): {', '.join(sorted(unknown))} (known: {', '.join(FORMS)})")

@@ -29,7 +29,7 @@ def _optional_msgspec() -> Any:
     return msgspec
 
 
-_msgspec: Any = _optional_msgspec()  # optional (pip install 'kube-docker-assessor[fast]'): see json_loads
+_msgspec: Any = _optional_msgspec()  # a dependency; the stdlib reads what it declines: see json_loads
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 # An expanded document bigger than this many nodes is an alias bomb, not a manifest:
