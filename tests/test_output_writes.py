@@ -124,12 +124,19 @@ def test_check_destination_accepts_devices_and_new_files(tmp_path: Path) -> None
         check_dir_destination(tmp_path / "file")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
 def test_unwritable_folder_is_refused(tmp_path: Path) -> None:
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o500)
-    with pytest.raises(DestinationError, match="not writable"):
-        check_file_destination(locked / "out.json")
+    mounted = False
+    if os.geteuid() == 0:  # root writes through mode bits: a read-only filesystem stops it too
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(locked)], check=True)
+        mounted = True
+    try:
+        with pytest.raises(DestinationError, match="not writable"):
+            check_file_destination(locked / "out.json")
+    finally:
+        if mounted:
+            subprocess.run(["umount", "-l", str(locked)], check=False)
 
 
 # --- writes are atomic ----------------------------------------------------------------------------------
