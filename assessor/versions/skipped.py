@@ -41,33 +41,38 @@ def _between(start: Minor, end: Minor) -> str:
     return first if end.minus(start) == 2 else f"{first}–v{Minor(end.major, end.minor - 1)}"
 
 
+SKEW = "the skew policy allows one minor per control-plane upgrade, and RKE does not stop it"
+
+
+def _jump(start: Minor, end: Minor, why: str, advice: str) -> SkippedMinors | None:
+    """A control-plane move from start to end in one step, when it skips at least one minor."""
+    if end.minus(start) <= 1:
+        return None
+    skipped = end.minus(start) - 1
+    return SkippedMinors(
+        start,
+        end,
+        f"{why} would take the control plane from v{start} to v{end} in one step, skipping {skipped} "
+        f"minor{'s' if skipped > 1 else ''} ({_between(start, end)}); {SKEW}: {advice}",
+    )
+
+
 def skipped_minors(current: CurrentState, target: Minor | None, direct: bool) -> SkippedMinors | None:
     configured = _configured(current)
     running = current.kubernetes if current.kubernetes_from in RUNNING_SOURCES else None
     if running is not None and configured is not None:
-        start, end = running.minor_version, configured.minor_version
-        if end.minus(start) <= 1:
-            return None
-        skipped = end.minus(start) - 1
-        return SkippedMinors(
-            start,
-            end,
+        return _jump(
+            running.minor_version,
+            configured.minor_version,
             f"cluster.yml sets kubernetes_version {configured.text} but the cluster runs {running.text} "
-            f"(from its {current.kubernetes_from}): the next rke up would take the control plane from v{start} to "
-            f"v{end} in one step, skipping {skipped} minor{'s' if skipped > 1 else ''} ({_between(start, end)}); "
-            f"the skew policy allows one minor per control-plane upgrade, and RKE does not stop it: set "
-            f"kubernetes_version back to the running minor and upgrade hop by hop",
+            f"(from its {current.kubernetes_from}): the next rke up",
+            "set kubernetes_version back to the running minor and upgrade hop by hop",
         )
     if running is None and configured is not None and direct and target is not None:
-        start, end = configured.minor_version, target
-        if end.minus(start) <= 1:
-            return None
-        skipped = end.minus(start) - 1
-        return SkippedMinors(
-            start,
-            end,
-            f"--direct: setting kubernetes_version straight to v{end} would take the control plane from v{start} "
-            f"to v{end} in one step, skipping {skipped} minor{'s' if skipped > 1 else ''} ({_between(start, end)}); "
-            "the skew policy allows one minor per control-plane upgrade, and RKE does not stop it: upgrade hop by hop",
+        return _jump(
+            configured.minor_version,
+            target,
+            f"--direct: setting kubernetes_version straight to v{target}",
+            "upgrade hop by hop",
         )
     return None
